@@ -1,0 +1,130 @@
+//! Arguments, files and exit codes (`shared/spec/report.md`, "Command line").
+
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+
+use ramcheck::format::{self, Lang};
+use ramcheck::rules::{self, RULES};
+use ramcheck::{Options, Report};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Language {
+    En,
+    Zh,
+}
+
+/// Checks Rainbond application-model offline packages (<app>-<version>-ram.tar.gz)
+/// before you upload them. Exit status: 0 no errors, 1 a package has errors,
+/// 2 a file cannot be read or the arguments are wrong.
+#[derive(Parser)]
+#[command(name = "ramcheck", version)]
+struct Args {
+    /// Packages to check. The file name counts: it is the upload's name.
+    #[arg(required_unless_present_any = ["explain", "list_rules"])]
+    files: Vec<PathBuf>,
+    /// Output format: text for people, json (one report per line), sarif.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also hash every blob and layer and compare with its digest (IMG008).
+    #[arg(long)]
+    deep: bool,
+    /// Language of the text report (default: from LANG).
+    #[arg(long, value_enum)]
+    lang: Option<Language>,
+    /// Explain a rule: what it detects, why the import fails, the fix.
+    #[arg(long, value_name = "CODE", conflicts_with = "files")]
+    explain: Option<String>,
+    /// List every rule.
+    #[arg(long, conflicts_with = "files")]
+    list_rules: bool,
+}
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let lang = match args.lang {
+        Some(Language::Zh) => Lang::Zh,
+        Some(Language::En) => Lang::En,
+        None => Lang::from_tag(&std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default()),
+    };
+    if let Some(code) = &args.explain {
+        return explain(code, lang);
+    }
+    if args.list_rules {
+        for r in RULES {
+            let title = if lang == Lang::Zh { r.title.zh } else { r.title.en };
+            println!("{}  {:<8} {:<28} {}", r.code, r.severity.as_str(), r.name, title);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let options = Options { deep: args.deep };
+    let color = matches!(args.format, Format::Text) && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut reports = Vec::new();
+    let mut unreadable = false;
+    let mut stdout = std::io::stdout().lock();
+    for path in &args.files {
+        let report = match check_file(path, &options) {
+            Ok(r) => r,
+            Err(message) => {
+                eprintln!("ramcheck: {}: {message}", path.display());
+                unreadable = true;
+                continue;
+            }
+        };
+        let written = match args.format {
+            Format::Text => writeln!(stdout, "{}", format::text(&report, lang, color)),
+            Format::Json => writeln!(stdout, "{}", serde_json::to_string(&report).expect("a report serialises")),
+            Format::Sarif => Ok(()),
+        };
+        if written.is_err() {
+            return ExitCode::from(2);
+        }
+        reports.push(report);
+    }
+    if matches!(args.format, Format::Sarif) {
+        let sarif = format::sarif(&reports);
+        if writeln!(stdout, "{}", serde_json::to_string_pretty(&sarif).expect("SARIF serialises")).is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if unreadable {
+        ExitCode::from(2)
+    } else if reports.iter().any(Report::has_errors) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_file(path: &Path, options: &Options) -> Result<Report, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let started = Instant::now();
+    let mut report = ramcheck::check(&file, &name, options, None);
+    report.stats.millis = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+fn explain(code: &str, lang: Lang) -> ExitCode {
+    let Some(rule) = rules::find(code) else {
+        eprintln!("ramcheck: no rule {code}; `ramcheck --list-rules` lists them");
+        return ExitCode::from(2);
+    };
+    print!("{}", rules::explain(rule, lang));
+    ExitCode::SUCCESS
+}

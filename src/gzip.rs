@@ -1,0 +1,170 @@
+//! The gzip layer: one or more gzip members, then what follows them.
+//!
+//! `tar -xzf` runs gzip, which inflates concatenated members as one stream and
+//! fails on anything after the last member that is not another member
+//! ("trailing garbage ignored", exit 2, which tar turns into a failure).
+//! [`GzipStream`] reproduces that and records the trailing bytes instead of
+//! failing, so the check can report them (PKG004) and still walk the tar.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use flate2::bufread::GzDecoder;
+
+use crate::source::SourceReader;
+
+/// Below this many inflated bytes the bomb guard never fires: real packages
+/// and the project's own multi-GB zero-filled test packages stay under it.
+pub const BOMB_MIN_INFLATED: u64 = 16 << 30;
+/// Past [`BOMB_MIN_INFLATED`], a stream that inflates more than this many
+/// times the bytes read is a gzip bomb, not an export: image layers inside a
+/// real package are already compressed or compress 2 to 5 times at most.
+pub const BOMB_MAX_RATIO: u64 = 200;
+
+/// Reading buffer for the compressed stream: large reads are cheaper per byte
+/// (and in the browser each read crosses into JavaScript).
+const READ_BUFFER: usize = 1 << 20;
+
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// What came after the last gzip member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trailing {
+    /// Offset of the first trailing byte in the file.
+    pub offset: u64,
+    pub len: u64,
+    pub zeros_only: bool,
+}
+
+/// The error a [`GzipStream`] returns when the bomb guard fires.
+#[derive(Debug)]
+pub struct InflateLimit {
+    pub inflated: u64,
+    pub compressed: u64,
+}
+
+impl std::fmt::Display for InflateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "inflated {} bytes from {} compressed bytes", self.inflated, self.compressed)
+    }
+}
+impl std::error::Error for InflateLimit {}
+
+enum State<'a> {
+    Member(Box<GzDecoder<BufReader<SourceReader<'a>>>>),
+    Done,
+}
+
+/// A `Read` over the inflated content of every gzip member in a file.
+pub struct GzipStream<'a> {
+    state: State<'a>,
+    inflated: u64,
+    members: u32,
+    compressed_len: u64,
+    trailing: Option<Trailing>,
+}
+
+impl<'a> GzipStream<'a> {
+    pub fn new(reader: SourceReader<'a>) -> Self {
+        let compressed_len = reader.source_len();
+        let buffered = BufReader::with_capacity(READ_BUFFER, reader);
+        GzipStream { state: State::Member(Box::new(GzDecoder::new(buffered))), inflated: 0, members: 1, compressed_len, trailing: None }
+    }
+
+    /// Inflated bytes produced so far.
+    pub fn inflated(&self) -> u64 {
+        self.inflated
+    }
+
+    /// The offset in the file that the decoder has consumed up to.
+    pub fn compressed_position(&self) -> u64 {
+        match &self.state {
+            State::Member(d) => position(d.get_ref()),
+            State::Done => self.compressed_len,
+        }
+    }
+
+    pub fn members(&self) -> u32 {
+        self.members
+    }
+
+    /// Bytes after the last member, once the stream has been read to its end.
+    pub fn trailing(&self) -> Option<&Trailing> {
+        self.trailing.as_ref()
+    }
+
+    /// Called at the end of a member: starts the next one or records what
+    /// follows.
+    fn next_member(&mut self) -> io::Result<()> {
+        let State::Member(decoder) = std::mem::replace(&mut self.state, State::Done) else {
+            return Ok(());
+        };
+        let mut buffered = decoder.into_inner();
+        let offset = position(&buffered);
+        let mut magic = [0u8; 2];
+        let source = buffered.get_ref();
+        let have = read_exact_at(source, offset, &mut magic)?;
+        if have == 0 {
+            return Ok(());
+        }
+        if have == 2 && magic == GZIP_MAGIC {
+            self.members += 1;
+            self.state = State::Member(Box::new(GzDecoder::new(buffered)));
+            return Ok(());
+        }
+        let mut zeros_only = true;
+        let mut len = 0u64;
+        loop {
+            let chunk = buffered.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            zeros_only &= chunk.iter().all(|&b| b == 0);
+            len += chunk.len() as u64;
+            let n = chunk.len();
+            buffered.consume(n);
+        }
+        self.trailing = Some(Trailing { offset, len, zeros_only });
+        Ok(())
+    }
+}
+
+fn position(buffered: &BufReader<SourceReader<'_>>) -> u64 {
+    buffered.get_ref().position() - buffered.buffer().len() as u64
+}
+
+/// Reads up to `buf.len()` bytes at `offset` without moving any cursor.
+fn read_exact_at(source: &SourceReader<'_>, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let mut copy = source.peek_at(offset);
+    let mut have = 0;
+    while have < buf.len() {
+        let n = copy.read(&mut buf[have..])?;
+        if n == 0 {
+            break;
+        }
+        have += n;
+    }
+    Ok(have)
+}
+
+impl Read for GzipStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let State::Member(decoder) = &mut self.state else {
+                return Ok(0);
+            };
+            let n = decoder.read(buf)?;
+            if n == 0 && !buf.is_empty() {
+                self.next_member()?;
+                continue;
+            }
+            self.inflated += n as u64;
+            if self.inflated > BOMB_MIN_INFLATED {
+                let compressed = self.compressed_position().max(1);
+                if self.inflated / compressed > BOMB_MAX_RATIO {
+                    return Err(io::Error::other(InflateLimit { inflated: self.inflated, compressed }));
+                }
+            }
+            return Ok(n);
+        }
+    }
+}

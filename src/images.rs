@@ -1,0 +1,385 @@
+//! What an image archive holds: its `manifest.json` (Docker) and `index.json`
+//! (OCI) read into images with names, configs and layers, the way `docker
+//! load` and containerd's importer read them.
+
+use serde_json::Value;
+
+use crate::archive::{ArchiveMember, ImageArchive, JsonDoc};
+use crate::metadata::get;
+use crate::paths;
+use crate::reference;
+use crate::tarwalk::Kind;
+
+/// containerd names an imported image from this annotation first…
+pub const CONTAINERD_NAME: &str = "io.containerd.image.name";
+/// …and falls back to this one, used as it is.
+pub const OCI_REF_NAME: &str = "org.opencontainers.image.ref.name";
+/// Images per archive considered; past it the archive is reported as too
+/// large to judge rather than walked image by image.
+pub const MAX_IMAGES: usize = 10_000;
+/// Nested OCI indexes followed (an index of indexes of manifests).
+const MAX_INDEX_DEPTH: usize = 4;
+
+/// The state of one JSON document of the archive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Doc<T> {
+    Absent,
+    Null,
+    Invalid(String),
+    Present(T),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DockerEntry {
+    pub config: Option<String>,
+    pub repo_tags: Vec<String>,
+    pub layers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OciDescriptor {
+    pub digest: String,
+    pub media_type: String,
+    pub names: Vec<String>,
+    pub ref_name: Option<String>,
+}
+
+/// Where an image's name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    DockerManifest,
+    OciIndex,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub source: Source,
+    /// Names as written (RepoTags, or the OCI annotations).
+    pub tags: Vec<String>,
+    /// Member path of the config, when it is known.
+    pub config: Option<String>,
+    pub layers: Vec<String>,
+    pub diff_ids: Option<Vec<String>>,
+    pub os: Option<String>,
+    pub architecture: Option<String>,
+    /// Sum of the layer sizes as stored.
+    pub size: u64,
+}
+
+impl Image {
+    /// Names after Docker normalisation (invalid ones left out).
+    pub fn normalized_names(&self) -> Vec<String> {
+        self.tags.iter().filter_map(|t| reference::normalize(t)).collect()
+    }
+
+    pub fn platform(&self) -> Option<String> {
+        match (&self.os, &self.architecture) {
+            (Some(os), Some(arch)) => Some(format!("{os}/{arch}")),
+            _ => None,
+        }
+    }
+}
+
+/// A reference from a manifest to a member that is not there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    /// The document that names it (`manifest.json`, a blob path).
+    pub named_in: String,
+    pub member: String,
+    pub what: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub manifest: Doc<Vec<DockerEntry>>,
+    pub oci_layout: Doc<Option<String>>,
+    pub index: Doc<Vec<OciDescriptor>>,
+    pub images: Vec<Image>,
+    pub missing: Vec<Missing>,
+    /// JSON documents of the wrong shape: (member, what is wrong).
+    pub malformed: Vec<(String, String)>,
+}
+
+impl Analysis {
+    /// An OCI layout that containerd uses (it then ignores manifest.json).
+    pub fn has_oci_layout(&self) -> bool {
+        matches!(&self.oci_layout, Doc::Present(Some(_)))
+    }
+
+    pub fn docker_images(&self) -> usize {
+        match &self.manifest {
+            Doc::Present(entries) => entries.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn oci_images(&self) -> usize {
+        match &self.index {
+            Doc::Present(d) => d.len(),
+            _ => 0,
+        }
+    }
+
+    /// No image at all, for any runtime.
+    pub fn is_empty(&self) -> bool {
+        self.docker_images() == 0 && self.oci_images() == 0
+    }
+
+    pub fn format(&self) -> &'static str {
+        match (self.docker_images() > 0 || matches!(self.manifest, Doc::Present(_)), self.has_oci_layout()) {
+            (true, true) => "docker-save (Docker 25+, with OCI layout)",
+            (true, false) => "docker-save",
+            (false, true) => "oci (containerd export)",
+            (false, false) => "none",
+        }
+    }
+}
+
+pub fn analyze(archive: &ImageArchive) -> Analysis {
+    let mut a = Analysis {
+        manifest: doc(archive, "manifest.json", docker_entries),
+        oci_layout: doc(archive, "oci-layout", |v| {
+            let version = v.get("imageLayoutVersion").and_then(Value::as_str).map(str::to_string);
+            Ok(version)
+        }),
+        index: doc(archive, "index.json", |v| oci_descriptors(v, "index.json")),
+        images: Vec::new(),
+        missing: Vec::new(),
+        malformed: Vec::new(),
+    };
+    for (name, d) in
+        [("manifest.json", doc_error(&a.manifest)), ("oci-layout", doc_error(&a.oci_layout)), ("index.json", doc_error(&a.index))]
+    {
+        if let Some(e) = d {
+            a.malformed.push((name.to_string(), e));
+        }
+    }
+    if let Doc::Present(entries) = a.manifest.clone() {
+        for entry in entries.iter().take(MAX_IMAGES) {
+            let image = docker_image(archive, entry, &mut a);
+            a.images.push(image);
+        }
+    }
+    if let Doc::Present(descriptors) = a.index.clone() {
+        let names_from_docker: Vec<String> = a.images.iter().flat_map(|i| i.normalized_names()).collect();
+        for d in descriptors.iter().take(MAX_IMAGES) {
+            let mut images = Vec::new();
+            oci_image(archive, d, "index.json", 0, &mut images, &mut a);
+            for mut image in images {
+                image.tags = d.names.clone();
+                if image.tags.is_empty() {
+                    image.tags.extend(d.ref_name.clone());
+                }
+                // Docker 25 writes each image twice (manifest.json and
+                // index.json): keep one.
+                let dup = !image.tags.is_empty()
+                    && image.normalized_names().iter().all(|n| names_from_docker.contains(n))
+                    && a.images.iter().any(|i| i.source == Source::DockerManifest && i.diff_ids == image.diff_ids);
+                if !dup {
+                    a.images.push(image);
+                }
+            }
+        }
+    }
+    a
+}
+
+fn doc_error<T>(d: &Doc<T>) -> Option<String> {
+    match d {
+        Doc::Invalid(e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+fn doc<T>(archive: &ImageArchive, name: &str, read: impl Fn(&Value) -> Result<T, String>) -> Doc<T> {
+    match archive.json.get(name) {
+        None if archive.member(name).is_some() => Doc::Invalid("it is not JSON".into()),
+        None => Doc::Absent,
+        Some(JsonDoc::Invalid(e)) => Doc::Invalid(format!("it is not valid JSON ({e})")),
+        Some(JsonDoc::TooLarge(n)) => Doc::Invalid(format!("it is {n} bytes, more than ramcheck reads of a JSON member")),
+        Some(JsonDoc::Value(Value::Null)) => Doc::Null,
+        Some(JsonDoc::Value(v)) => match read(v) {
+            Ok(t) => Doc::Present(t),
+            Err(e) => Doc::Invalid(e),
+        },
+    }
+}
+
+fn strings(v: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("{what} has an element that is not a string")))
+            .collect(),
+        Some(_) => Err(format!("{what} is not a list")),
+    }
+}
+
+fn docker_entries(v: &Value) -> Result<Vec<DockerEntry>, String> {
+    let items = v.as_array().ok_or("it is not a JSON array")?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if !item.is_object() {
+                return Err(format!("element {i} is not an object"));
+            }
+            Ok(DockerEntry {
+                config: get(item, "Config").and_then(Value::as_str).map(str::to_string),
+                repo_tags: strings(get(item, "RepoTags"), &format!("[{i}].RepoTags"))?,
+                layers: strings(get(item, "Layers"), &format!("[{i}].Layers"))?,
+            })
+        })
+        .collect()
+}
+
+fn oci_descriptors(v: &Value, doc_name: &str) -> Result<Vec<OciDescriptor>, String> {
+    let manifests = match v.get("manifests") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(m)) => m,
+        Some(_) => return Err(format!("{doc_name}: manifests is not a list")),
+    };
+    manifests
+        .iter()
+        .map(|m| {
+            let digest = m.get("digest").and_then(Value::as_str).ok_or(format!("{doc_name}: a descriptor has no digest"))?;
+            let annotation = |key: &str| m.get("annotations").and_then(|a| a.get(key)).and_then(Value::as_str).map(str::to_string);
+            Ok(OciDescriptor {
+                digest: digest.to_string(),
+                media_type: m.get("mediaType").and_then(Value::as_str).unwrap_or_default().to_string(),
+                names: annotation(CONTAINERD_NAME).into_iter().collect(),
+                ref_name: annotation(OCI_REF_NAME),
+            })
+        })
+        .collect()
+}
+
+/// The member path of a blob named by digest.
+pub fn blob_path(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algo, hex)) => format!("blobs/{algo}/{hex}"),
+        None => format!("blobs/{digest}"),
+    }
+}
+
+/// Follows symlinks inside the archive; `None` when a link points nowhere
+/// or out of the archive.
+pub fn resolve<'a>(archive: &'a ImageArchive, path: &str) -> Option<&'a ArchiveMember> {
+    let mut path = paths::normalize(path);
+    for _ in 0..8 {
+        let m = archive.member(&path)?;
+        match (&m.kind, &m.link) {
+            (Kind::Symlink, Some(target)) => path = paths::resolve(&path, target)?,
+            (Kind::Hardlink, Some(target)) => path = paths::normalize(target),
+            _ => return Some(m),
+        }
+    }
+    None
+}
+
+fn config_facts(archive: &ImageArchive, path: &str, image: &mut Image, a: &mut Analysis) {
+    let Some(member) = resolve(archive, path) else { return };
+    match archive.json.get(&member.path) {
+        Some(JsonDoc::Value(cfg)) if cfg.is_object() => {
+            image.os = cfg.get("os").and_then(Value::as_str).map(str::to_string);
+            image.architecture = cfg.get("architecture").and_then(Value::as_str).map(str::to_string);
+            match cfg.get("rootfs").and_then(|r| r.get("diff_ids")) {
+                Some(ids) => match strings(Some(ids), "rootfs.diff_ids") {
+                    Ok(ids) => image.diff_ids = Some(ids),
+                    Err(e) => a.malformed.push((path.to_string(), e)),
+                },
+                None => a.malformed.push((path.to_string(), "the image config has no rootfs.diff_ids".into())),
+            }
+        }
+        Some(JsonDoc::Value(_)) => a.malformed.push((path.to_string(), "the image config is not a JSON object".into())),
+        Some(JsonDoc::Invalid(e)) => a.malformed.push((path.to_string(), format!("the image config is not valid JSON ({e})"))),
+        Some(JsonDoc::TooLarge(n)) => a.malformed.push((path.to_string(), format!("the image config is {n} bytes"))),
+        None => a.malformed.push((path.to_string(), "the image config is not JSON".into())),
+    }
+}
+
+fn docker_image(archive: &ImageArchive, entry: &DockerEntry, a: &mut Analysis) -> Image {
+    let mut image = Image {
+        source: Source::DockerManifest,
+        tags: entry.repo_tags.clone(),
+        config: entry.config.clone(),
+        layers: entry.layers.clone(),
+        diff_ids: None,
+        os: None,
+        architecture: None,
+        size: 0,
+    };
+    match &entry.config {
+        Some(config) if resolve(archive, config).is_some() => config_facts(archive, config, &mut image, a),
+        Some(config) => a.missing.push(Missing { named_in: "manifest.json".into(), member: config.clone(), what: "image config" }),
+        None => a.malformed.push(("manifest.json".into(), "an image has no Config".into())),
+    }
+    for layer in &entry.layers {
+        match resolve(archive, layer) {
+            Some(m) => image.size += m.size,
+            None => a.missing.push(Missing { named_in: "manifest.json".into(), member: layer.clone(), what: "layer" }),
+        }
+    }
+    image
+}
+
+/// Reads the OCI manifest (or index) that a descriptor names into images.
+fn oci_image(archive: &ImageArchive, d: &OciDescriptor, named_in: &str, depth: usize, out: &mut Vec<Image>, a: &mut Analysis) {
+    let path = blob_path(&d.digest);
+    let Some(member) = resolve(archive, &path) else {
+        a.missing.push(Missing { named_in: named_in.to_string(), member: path, what: "manifest blob" });
+        return;
+    };
+    let Some(JsonDoc::Value(v)) = archive.json.get(&member.path) else {
+        a.malformed.push((path, "the manifest blob is not JSON".into()));
+        return;
+    };
+    if let Some(manifests) = v.get("manifests") {
+        if depth >= MAX_INDEX_DEPTH || !manifests.is_array() {
+            a.malformed.push((path, "the nested index is too deep or not a list".into()));
+            return;
+        }
+        match oci_descriptors(v, &path) {
+            Ok(children) => {
+                for child in children.iter().take(MAX_IMAGES) {
+                    oci_image(archive, child, &path, depth + 1, out, a);
+                }
+            }
+            Err(e) => a.malformed.push((path, e)),
+        }
+        return;
+    }
+    let mut image = Image {
+        source: Source::OciIndex,
+        tags: Vec::new(),
+        config: None,
+        layers: Vec::new(),
+        diff_ids: None,
+        os: None,
+        architecture: None,
+        size: 0,
+    };
+    match v.get("config").and_then(|c| c.get("digest")).and_then(Value::as_str) {
+        Some(digest) => {
+            let config = blob_path(digest);
+            if resolve(archive, &config).is_some() {
+                config_facts(archive, &config, &mut image, a);
+            } else {
+                a.missing.push(Missing { named_in: path.clone(), member: config.clone(), what: "image config" });
+            }
+            image.config = Some(config);
+        }
+        None => a.malformed.push((path.clone(), "the manifest has no config digest".into())),
+    }
+    for layer in v.get("layers").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        let Some(digest) = layer.get("digest").and_then(Value::as_str) else { continue };
+        let lp = blob_path(digest);
+        match resolve(archive, &lp) {
+            Some(m) => image.size += m.size,
+            None => a.missing.push(Missing { named_in: path.clone(), member: lp.clone(), what: "layer" }),
+        }
+        image.layers.push(lp);
+    }
+    out.push(image);
+}

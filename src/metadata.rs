@@ -1,0 +1,217 @@
+//! metadata.json: parsed as Go's `json.Decoder` would, and checked against
+//! the importer's struct types ([`crate::model`]).
+
+use serde_json::Value;
+
+use crate::model::{self, Struct, Ty};
+
+/// Type errors reported per metadata.json; past this, one line says how many
+/// more there are.
+pub const MAX_TYPE_ERRORS: usize = 50;
+/// Nesting depth accepted in any JSON member. serde_json refuses deeper
+/// documents (its recursion limit is 128) before they can exhaust the stack.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParseError {
+    /// A UTF-8 byte-order mark: Go fails on its first byte.
+    Bom,
+    Empty,
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The top level is an array, string, number or bool.
+    NotObject(&'static str),
+}
+
+/// Parses the first JSON value of the document, as `json.Decoder.Decode`
+/// does (anything after it is ignored). A top-level `null` decodes to an
+/// empty template, so it is returned as an empty object.
+pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        return Err(ParseError::Bom);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(Value::Object(map))) => Ok(Value::Object(map)),
+        Some(Ok(Value::Null)) => Ok(Value::Object(Default::default())),
+        Some(Ok(other)) => Err(ParseError::NotObject(json_kind(&other))),
+        Some(Err(e)) => Err(ParseError::Syntax { line: e.line(), column: e.column(), message: syntax_message(&e) }),
+        None => Err(ParseError::Empty),
+    }
+}
+
+fn syntax_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    // serde_json appends " at line L column C"; the caller reports those itself.
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The value a Go struct field receives from an object: the last key that
+/// matches it (exactly or without regard to case).
+pub fn get<'a>(obj: &'a Value, field: &str) -> Option<&'a Value> {
+    let map = obj.as_object()?;
+    map.iter().rev().find(|(k, _)| model::fold_eq(k, field)).map(|(_, v)| v)
+}
+
+/// A string field, `None` when absent, null or not a string.
+pub fn get_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
+    get(obj, field).and_then(Value::as_str)
+}
+
+/// A list field's elements (empty when absent, null or not a list).
+pub fn get_list<'a>(obj: &'a Value, field: &str) -> &'a [Value] {
+    get(obj, field).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeError {
+    /// JSON path of the value, e.g. `apps[1].memory`.
+    pub path: String,
+    pub expected: &'static str,
+    pub found: String,
+}
+
+/// Every non-null value whose JSON type does not fit the importer's struct
+/// (at most [`MAX_TYPE_ERRORS`]), plus the count of all of them.
+pub fn type_errors(root: &Value) -> (Vec<TypeError>, usize) {
+    let mut out = Vec::new();
+    let mut count = 0;
+    check_struct(root, &model::TEMPLATE, "", &mut out, &mut count);
+    (out, count)
+}
+
+fn check_struct(value: &Value, ty: &Struct, path: &str, out: &mut Vec<TypeError>, count: &mut usize) {
+    let Some(map) = value.as_object() else { return };
+    for (key, v) in map {
+        if let Some((name, field_ty)) = ty.field(key) {
+            let sub = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+            check(v, field_ty, &sub, out, count);
+        }
+    }
+}
+
+fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<TypeError>, count: &mut usize) {
+    if value.is_null() {
+        return;
+    }
+    let expected = match (ty, value) {
+        (Ty::Any, _) | (Ty::Str, Value::String(_)) | (Ty::Bool, Value::Bool(_)) => return,
+        (Ty::Int, Value::Number(n)) if n.is_i64() => return,
+        (Ty::Int32, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => return,
+        (Ty::Uint32, Value::Number(n)) if n.as_u64().is_some_and(|i| u32::try_from(i).is_ok()) => return,
+        (Ty::List(inner), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                check(item, inner, &format!("{path}[{i}]"), out, count);
+            }
+            return;
+        }
+        (Ty::Map(inner), Value::Object(map)) => {
+            for (k, v) in map {
+                check(v, inner, &format!("{path}.{k}"), out, count);
+            }
+            return;
+        }
+        (Ty::Struct(s), Value::Object(_)) => return check_struct(value, s, path, out, count),
+        (Ty::Str, _) => "a string",
+        (Ty::Int, _) => "an integer",
+        (Ty::Int32, _) => "a 32-bit integer",
+        (Ty::Uint32, _) => "an integer from 0 to 4294967295",
+        (Ty::Bool, _) => "true or false",
+        (Ty::List(_), _) => "a list",
+        (Ty::Map(_), _) => "an object (a map)",
+        (Ty::Struct(_), _) => "an object",
+    };
+    *count += 1;
+    if out.len() < MAX_TYPE_ERRORS {
+        out.push(TypeError { path: path.to_string(), expected, found: describe(value) });
+    }
+}
+
+/// A short description of a JSON value for messages: `the string "512"`.
+pub fn describe(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("the string {}", quote(s, 40)),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Bool(b) => format!("the boolean {b}"),
+        other => json_kind(other).to_string(),
+    }
+}
+
+/// A quoted string cut to `max` characters.
+pub fn quote(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("\"{}…\"", s.chars().take(max).collect::<String>())
+    } else {
+        format!("\"{s}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_only_the_first_value_like_go() {
+        assert!(parse(b"{\"apps\":[]} trailing").is_ok());
+        assert_eq!(parse(b"\xef\xbb\xbf{}"), Err(ParseError::Bom));
+        assert_eq!(parse(b"  "), Err(ParseError::Empty));
+        assert_eq!(parse(b"[1]"), Err(ParseError::NotObject("an array")));
+        assert_eq!(parse(b"null"), Ok(json!({})));
+        match parse(b"{\n  \"a\": ,\n}") {
+            Err(ParseError::Syntax { line: 2, column: 8, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn type_errors_follow_the_go_structs() {
+        let doc = json!({
+            "apps": [
+                {"memory": 512, "cpu": 0, "service_env_map_list": [{"container_port": 8080}]},
+                {"memory": "512", "cpu": 0.5, "Labels": {"a": 1}, "unknown": true, "vm": null}
+            ],
+            "ingress_http_routes": [{"port": -1}],
+            "annotations": {"x": "y"}
+        });
+        let (errors, count) = type_errors(&doc);
+        let paths: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.expected)).collect();
+        assert_eq!(count, 4);
+        assert_eq!(
+            paths,
+            vec![
+                ("apps[1].memory", "an integer"),
+                ("apps[1].cpu", "an integer"),
+                ("apps[1].labels.a", "a string"),
+                ("ingress_http_routes[0].port", "an integer from 0 to 4294967295"),
+            ]
+        );
+        assert_eq!(errors[0].found, "the string \"512\"");
+    }
+
+    #[test]
+    fn keys_match_without_case_and_the_last_wins() {
+        let doc: Value = serde_json::from_str(r#"{"Group_Name": "a", "group_name": "b"}"#).unwrap();
+        assert_eq!(get_str(&doc, "group_name"), Some("b"));
+    }
+}

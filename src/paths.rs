@@ -1,0 +1,62 @@
+//! Paths inside the package, as the importer sees them after extraction.
+
+/// The components of an archive path, without empty and `.` components
+/// (`./app/x.tar` and `app//x.tar` both extract to `app/x.tar`).
+pub fn components(path: &str) -> Vec<&str> {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".").collect()
+}
+
+/// The path with empty and `.` components removed.
+pub fn normalize(path: &str) -> String {
+    components(path).join("/")
+}
+
+/// Where a member of a nested archive is: `outer!/inner`.
+pub fn nested(archive: &str, member: &str) -> String {
+    format!("{archive}!/{member}")
+}
+
+/// The last component.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').find(|c| !c.is_empty()).unwrap_or("")
+}
+
+/// The directory of a relative path inside an archive, for resolving a link.
+pub fn resolve(from: &str, target: &str) -> Option<String> {
+    let mut out: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        let mut dir = components(from);
+        dir.pop();
+        dir
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_like_extraction() {
+        assert_eq!(normalize("./app//x.tar"), "app/x.tar");
+        assert_eq!(components("app/"), vec!["app"]);
+        assert_eq!(file_name("a/b/c.json"), "c.json");
+    }
+
+    #[test]
+    fn resolves_links_and_refuses_escapes() {
+        assert_eq!(resolve("abc/layer.tar", "../blobs/sha256/ff").as_deref(), Some("blobs/sha256/ff"));
+        assert_eq!(resolve("abc/layer.tar", "x.tar").as_deref(), Some("abc/x.tar"));
+        assert_eq!(resolve("layer.tar", "../../etc/passwd"), None);
+    }
+}

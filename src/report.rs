@@ -1,0 +1,148 @@
+//! The report: one shape for the page, the npm API and the command line
+//! (`shared/spec/report.md`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub location: String,
+    pub message: String,
+    pub message_zh: String,
+    pub hint: String,
+    pub hint_zh: String,
+    /// Offset in the (inflated) package stream, for ordering.
+    pub position: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub template: Option<String>,
+    pub version: Option<String>,
+    pub components: usize,
+    pub plugins: usize,
+    pub images: usize,
+    pub uncompressed_bytes: u64,
+    /// Disk the import needs: the server keeps the upload, unpacks it and
+    /// loads the images (about 3 to 4 times the package).
+    pub disk_needed_bytes: u64,
+    pub container: String,
+    pub exporter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    pub size: u64,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// The images found in one image archive, for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveImages {
+    pub archive: String,
+    pub format: String,
+    pub images: Vec<ImageInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageInfo {
+    pub tags: Vec<String>,
+    pub layers: usize,
+    pub size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub bytes_read: u64,
+    pub millis: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub file: String,
+    pub size: u64,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub entries: Vec<Entry>,
+    /// Set when `entries` was cut to its bound: how many there were in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries_note: Option<String>,
+    pub images: Vec<ArchiveImages>,
+    pub stats: Stats,
+    pub deep: bool,
+}
+
+impl Report {
+    /// Orders findings (severity, then position) and derives the verdict.
+    pub fn finish(&mut self) {
+        self.findings.sort_by_key(|f| (f.severity, f.position));
+        self.verdict = verdict(&self.findings);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+pub fn verdict(findings: &[Finding]) -> Verdict {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Verdict::Fail
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// Bytes for people: `1.8 GB` (decimal units, as file managers show them).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,115 @@
+//! The facts the checks judge, derived once from the pass.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::archive::ImageArchive;
+use crate::images::{self, Analysis};
+use crate::metadata::{self, ParseError};
+use crate::paths;
+use crate::scan::{MetadataFile, Package};
+use crate::tarwalk::Kind;
+
+/// An image archive with what it holds and whether the importer loads it.
+pub struct ArchiveView<'a> {
+    pub archive: &'a ImageArchive,
+    pub analysis: Analysis,
+    /// At depth 1 or 2 under the app directory, so the importer loads it.
+    pub loaded_path: bool,
+    /// The v6 importer skips it: its path contains "plugin" and the template
+    /// has no plugins.
+    pub plugin_skipped: bool,
+}
+
+impl ArchiveView<'_> {
+    /// Loaded by every importer generation.
+    pub fn loaded(&self) -> bool {
+        self.loaded_path && !self.plugin_skipped
+    }
+}
+
+pub struct Context<'a> {
+    pub pkg: &'a Package,
+    /// Top-level names in the importer's (byte) order: first position and
+    /// whether it is a directory.
+    pub top: BTreeMap<String, (u64, bool)>,
+    /// The top-level directory that holds the app: the one with
+    /// metadata.json, else the first in order.
+    pub app_dir: Option<String>,
+    pub metadata: Option<&'a MetadataFile>,
+    /// The parsed template, when metadata.json parsed.
+    pub template: Option<Value>,
+    pub parse_error: Option<ParseError>,
+    pub archives: Vec<ArchiveView<'a>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(pkg: &'a Package) -> Context<'a> {
+        let top = pkg.top_level();
+        let with_metadata = pkg.metadata.iter().find_map(|m| match paths::components(&m.path)[..] {
+            [dir, "metadata.json"] => Some(dir.to_string()),
+            _ => None,
+        });
+        let first_dir = top.iter().find(|(_, (_, is_dir))| *is_dir).map(|(name, _)| name.clone());
+        let app_dir = with_metadata.or(first_dir);
+        let metadata = app_dir
+            .as_ref()
+            .and_then(|dir| pkg.metadata.iter().find(|m| m.path == format!("{dir}/metadata.json")))
+            .or_else(|| pkg.metadata.first());
+        let (template, parse_error) = match metadata.and_then(|m| m.bytes.as_deref()) {
+            Some(bytes) => match metadata::parse(bytes) {
+                Ok(v) => (Some(v), None),
+                Err(e) => (None, Some(e)),
+            },
+            None => (None, None),
+        };
+        let no_plugins = template.as_ref().is_some_and(|t| metadata::get_list(t, "plugins").is_empty());
+        let archives = pkg
+            .archives
+            .iter()
+            .map(|archive| {
+                let parts = paths::components(&archive.path);
+                let loaded_path =
+                    app_dir.as_deref().is_some_and(|dir| parts.first() == Some(&dir) && (parts.len() == 2 || parts.len() == 3));
+                // The v6 importer tests the whole extraction path, which
+                // starts with the upload's name.
+                let full = format!("{}-cache/{}", pkg.file_name, archive.path);
+                ArchiveView {
+                    archive,
+                    analysis: images::analyze(archive),
+                    loaded_path,
+                    plugin_skipped: no_plugins && full.contains("plugin"),
+                }
+            })
+            .collect();
+        Context { pkg, top, app_dir, metadata, template, parse_error, archives }
+    }
+
+    pub fn components(&self) -> &[Value] {
+        self.template.as_ref().map(|t| metadata::get_list(t, "apps")).unwrap_or(&[])
+    }
+
+    pub fn plugins(&self) -> &[Value] {
+        self.template.as_ref().map(|t| metadata::get_list(t, "plugins")).unwrap_or(&[])
+    }
+
+    /// Where metadata.json is (or should be).
+    pub fn metadata_location(&self) -> String {
+        match (self.metadata, &self.app_dir) {
+            (Some(m), _) => m.path.clone(),
+            (None, Some(dir)) => format!("{dir}/metadata.json"),
+            (None, None) => "metadata.json".into(),
+        }
+    }
+
+    /// Offset of metadata.json in the stream (for ordering findings).
+    pub fn metadata_position(&self) -> u64 {
+        self.metadata.map_or(0, |m| m.pos)
+    }
+
+    /// Whether the member at `path` exists in the outer archive and is a file.
+    pub fn has_file(&self, path: &str) -> bool {
+        self.pkg.shallow.iter().any(|m| m.path == path && m.kind == Kind::File)
+    }
+}

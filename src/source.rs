@@ -1,0 +1,125 @@
+//! Byte sources: where the package's bytes come from.
+//!
+//! A native file and a browser `File` both implement [`ByteSource`]: random
+//! access by 64-bit offset and a known length. The gzip path reads it
+//! sequentially through [`SourceReader`]; the zip path seeks, because a zip's
+//! directory sits at its end.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// Random access to the bytes of one package.
+pub trait ByteSource {
+    /// Total length in bytes.
+    fn len(&self) -> u64;
+    /// Reads into `buf` from `offset`; returns 0 only at or past the end.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize>;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ByteSource for [u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(<[u8]>::len(self));
+        let n = buf.len().min(<[u8]>::len(self) - start);
+        buf[..n].copy_from_slice(&self[start..start + n]);
+        Ok(n)
+    }
+}
+
+impl ByteSource for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        self.as_slice().read_at(offset, buf)
+    }
+}
+
+#[cfg(all(unix, not(target_arch = "wasm32")))]
+impl ByteSource for std::fs::File {
+    fn len(&self) -> u64 {
+        self.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+}
+
+/// Progress callback: called with the number of bytes read so far.
+pub type Progress<'a> = &'a mut dyn FnMut(u64);
+
+/// How often (in bytes read) progress is reported.
+const PROGRESS_STEP: u64 = 4 << 20;
+
+/// A `Read + Seek` cursor over a [`ByteSource`] that counts what it reads and
+/// reports progress.
+pub struct SourceReader<'a> {
+    source: &'a dyn ByteSource,
+    len: u64,
+    pos: u64,
+    bytes_read: u64,
+    next_report: u64,
+    progress: Option<Progress<'a>>,
+}
+
+impl<'a> SourceReader<'a> {
+    pub fn new(source: &'a dyn ByteSource, progress: Option<Progress<'a>>) -> Self {
+        SourceReader { source, len: source.len(), pos: 0, bytes_read: 0, next_report: PROGRESS_STEP, progress }
+    }
+
+    /// Bytes handed out so far (a seek does not count).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Length of the whole source.
+    pub fn source_len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl Read for SourceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.source.read_at(self.pos, buf)?;
+        self.pos += n as u64;
+        self.bytes_read += n as u64;
+        if self.bytes_read >= self.next_report {
+            self.next_report = self.bytes_read + PROGRESS_STEP;
+            if let Some(report) = self.progress.as_mut() {
+                report(self.bytes_read);
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Seek for SourceReader<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+impl<'a> SourceReader<'a> {
+    /// A second cursor at `offset` that neither moves this one nor counts.
+    pub fn peek_at(&self, offset: u64) -> SourceReader<'a> {
+        SourceReader { source: self.source, len: self.len, pos: offset, bytes_read: 0, next_report: u64::MAX, progress: None }
+    }
+}
