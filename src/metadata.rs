@@ -215,3 +215,83 @@ mod tests {
         assert_eq!(get_str(&doc, "group_name"), Some("b"));
     }
 }
+
+/// Paths of object keys that appear twice in the same object (Go keeps the
+/// last; the user probably meant the first). At most `limit` are returned.
+pub fn duplicate_keys(bytes: &[u8], limit: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // A document that does not parse has no duplicates worth reporting: MET001 speaks.
+    let _ = serde::de::DeserializeSeed::deserialize(Dups { path: String::new(), out: &mut found, limit }, &mut de);
+    found
+}
+
+struct Dups<'a> {
+    path: String,
+    out: &'a mut Vec<String>,
+    limit: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Dups<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Dups<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
+            if !seen.insert(key) && self.out.len() < self.limit {
+                self.out.push(path.clone());
+            }
+            map.next_value_seed(Dups { path, out: self.out, limit: self.limit })?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while seq.next_element_seed(Dups { path: format!("{}[{i}]", self.path), out: self.out, limit: self.limit })?.is_some() {
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    #[test]
+    fn finds_duplicate_keys_with_their_paths() {
+        let doc = br#"{"a": 1, "apps": [{"memory": 1, "memory": 2}], "a": 3}"#;
+        assert_eq!(super::duplicate_keys(doc, 10), vec!["apps[0].memory", "a"]);
+        assert!(super::duplicate_keys(br#"{"a": {"b": 1}, "c": [1, 2]}"#, 10).is_empty());
+    }
+}

@@ -20,6 +20,8 @@ pub const MAX_DISPLAY_ENTRIES: usize = 5_000;
 /// Outer members at depth 0 to 2 kept for the layout rules; real packages
 /// have a handful.
 pub const MAX_SHALLOW_MEMBERS: usize = 10_000;
+/// Unsafe members recorded (LAY006); one is enough to refuse a package.
+const MAX_UNSAFE_RECORDED: usize = 100;
 /// Candidate metadata.json files kept (one per top-level directory).
 const MAX_METADATA_CANDIDATES: usize = 4;
 
@@ -143,6 +145,8 @@ pub struct Package {
     pub unsafe_paths: Vec<Unsafe>,
     pub metadata: Vec<MetadataFile>,
     pub archives: Vec<ImageArchive>,
+    /// Zip members whose directory has no entry before them (LAY009).
+    pub unzip_orphans: Vec<(String, u64)>,
     pub bytes_read: u64,
 }
 
@@ -223,12 +227,23 @@ fn walk_gzip(pkg: &mut Package, gz: &mut GzipStream<'_>, options: &Options) {
         }
     };
     let inner = Container::sniff(&head);
-    if inner != Container::Tar {
+    if inner == Container::Gzip {
+        // Double-compressed (PKG002): the import fails, but what the inner
+        // stream holds is judged too, so one pass reports everything.
+        pkg.inner_container = Some(inner);
+        let mut inner_gz = flate2::read::MultiGzDecoder::new(Cursor::new(head).chain(&mut *gz));
+        match archive::read_head(&mut inner_gz, 512) {
+            Ok(h) if Container::sniff(&h) == Container::Tar => walk_tar(pkg, &mut Cursor::new(h).chain(&mut inner_gz), options),
+            Ok(_) => {}
+            Err(e) => pkg.stop = Some(stream_failure(e, None, None)),
+        }
+    } else if inner != Container::Tar {
         pkg.inner_container = Some(inner);
         drain(pkg, gz);
         return;
+    } else {
+        walk_tar(pkg, &mut Cursor::new(head).chain(&mut *gz), options);
     }
-    walk_tar(pkg, &mut Cursor::new(head).chain(&mut *gz), options);
     if pkg.stop.is_none() {
         drain(pkg, gz);
     }
@@ -349,7 +364,7 @@ fn check_path_safety(pkg: &mut Package, raw: &str, kind: Kind, link: Option<&str
         (Kind::Hardlink, Some(target)) => escapes(target),
         _ => false,
     };
-    if escapes(raw) || bad_link {
+    if (escapes(raw) || bad_link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
         pkg.unsafe_paths.push(Unsafe { path: raw.to_string(), link: link.map(str::to_string), pos });
     }
 }

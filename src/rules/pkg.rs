@@ -36,6 +36,102 @@ pub static PKG003: Rule = Rule {
     example: "a 2 GB package whose copy stopped at 1.3 GB",
 };
 
+pub static PKG002: Rule = Rule {
+    code: "PKG002",
+    name: "double-compressed",
+    severity: Severity::Error,
+    title: Text { en: "The package is compressed twice", zh: "安装包被重复压缩" },
+    why: Text {
+        en: "The gzip stream inflates to another gzip stream instead of a tar (a .tar.gz compressed again, often by a transfer tool or by `gzip` run on a .tar.gz). `tar -xzf` removes one layer only, finds no tar and the import fails.",
+        zh: "gzip 解压后得到的仍是 gzip 数据而不是 tar（.tar.gz 又被压缩了一次，常见于传输工具或对 .tar.gz 再次执行 `gzip`）。`tar -xzf` 只解一层，找不到 tar，导入失败。",
+    },
+    fix: Text {
+        en: "Remove the extra layer: `gzip -dc PACKAGE > fixed.tar.gz` (the result is the original .tar.gz), or run `ramcheck fix`.",
+        zh: "去掉多余的一层压缩：`gzip -dc 安装包 > fixed.tar.gz`（得到的就是原来的 .tar.gz），或执行 `ramcheck fix`。",
+    },
+    example: "app-1.0-ram.tar.gz.gz renamed to app-1.0-ram.tar.gz",
+};
+
+pub static PKG004: Rule = Rule {
+    code: "PKG004",
+    name: "trailing-data",
+    severity: Severity::Error,
+    title: Text { en: "Bytes follow the end of the gzip stream", zh: "gzip 数据结束后还有多余字节" },
+    why: Text {
+        en: "gzip reports \"decompression OK, trailing garbage ignored\" with exit status 2, which `tar -xzf` turns into a failure, so the import fails. Trailing zeros (left by some copy tools and disk images) are ignored by gzip, so zero padding is only a warning.",
+        zh: "gzip 会提示 \"decompression OK, trailing garbage ignored\" 并以状态码 2 退出，`tar -xzf` 因此报错，导入失败。末尾全是零字节（某些复制工具或磁盘镜像会留下）时 gzip 会忽略，因此只给出警告。",
+    },
+    fix: Text {
+        en: "Cut the file at the end of the gzip stream: `head -c OFFSET PACKAGE > fixed.tar.gz` with the offset given, or run `ramcheck fix`.",
+        zh: "在 gzip 数据结束处截断文件：用给出的偏移量执行 `head -c 偏移量 安装包 > fixed.tar.gz`，或执行 `ramcheck fix`。",
+    },
+    example: "a package with a second file appended by `cat`",
+};
+
+pub static PKG005: Rule = Rule {
+    code: "PKG005",
+    name: "zip-mismatch",
+    severity: Severity::Error,
+    title: Text { en: "The name ends in .zip but the file is not a zip", zh: "文件名以 .zip 结尾，但内容不是 zip" },
+    why: Text {
+        en: "The importer chooses how to unpack by the name alone: a name ending in .zip is unzipped. A tar.gz renamed to .zip fails with \"zip: not a valid zip file\".",
+        zh: "导入程序只根据文件名决定解压方式：以 .zip 结尾的文件会按 zip 解压。改名为 .zip 的 tar.gz 会以 \"zip: not a valid zip file\" 失败。",
+    },
+    fix: Text {
+        en: "Give the file the name that matches its content (for a gzip-compressed tar: `<app>-<version>-ram.tar.gz`).",
+        zh: "按实际内容命名文件（gzip 压缩的 tar 应命名为 `<应用>-<版本>-ram.tar.gz`）。",
+    },
+    example: "app-1.0-ram.tar.gz renamed to app-1.0-ram.zip",
+};
+
+pub static PKG006: Rule = Rule {
+    code: "PKG006",
+    name: "bad-file-name",
+    severity: Severity::Error,
+    title: Text { en: "The file name contains ',' or ':'", zh: "文件名包含 ',' 或 ':'" },
+    why: Text {
+        en: "The console splits the names of uploaded files on ',' and ':'. A name containing either is cut into pieces that name no file, so the import cannot find the package and fails.",
+        zh: "控制台会按 ',' 和 ':' 切分上传文件的名称。文件名中含有这两个字符时会被切成不对应任何文件的片段，导入找不到安装包而失败。",
+    },
+    fix: Text {
+        en: "Rename the file before uploading, e.g. replace ',' and ':' with '-'.",
+        zh: "上传前重命名文件，例如把 ',' 和 ':' 换成 '-'。",
+    },
+    example: "app-1.0,final-ram.tar.gz",
+};
+
+pub static PKG007: Rule = Rule {
+    code: "PKG007",
+    name: "plugin-in-path",
+    severity: Severity::Error,
+    title: Text { en: "\"plugin\" in the file or directory name hides the images", zh: "文件名或目录名中的 \"plugin\" 会让镜像被跳过" },
+    why: Text {
+        en: "Since v6.0 the importer skips every image archive whose path contains the text \"plugin\" when the template has no plugins. The path it tests starts with the upload's name (`<upload name>-cache/<top directory>/…`), so a name like `my-plugin-app-1.0-ram.tar.gz` makes it skip component-images.tar too, and every component's image is then missing.",
+        zh: "从 v6.0 起，模板中没有插件时，导入程序会跳过路径中含有 \"plugin\" 的所有镜像包。它检查的路径以上传文件名开头（`<上传文件名>-cache/<顶层目录>/…`），因此像 `my-plugin-app-1.0-ram.tar.gz` 这样的名称会让 component-images.tar 也被跳过，所有组件的镜像都会缺失。",
+    },
+    fix: Text {
+        en: "Rename the file (and the top directory, if it contains \"plugin\") so that neither contains \"plugin\", then pack again.",
+        zh: "重命名文件（如果顶层目录名也含有 \"plugin\"，一并重命名），使二者都不含 \"plugin\"，然后重新打包。",
+    },
+    example: "mesh-plugin-demo-1.0-ram.tar.gz for an app without plugins",
+};
+
+pub static PKG008: Rule = Rule {
+    code: "PKG008",
+    name: "not-tar",
+    severity: Severity::Error,
+    title: Text { en: "The gzip stream does not hold a tar archive", zh: "gzip 压缩的内容不是 tar 包" },
+    why: Text {
+        en: "The importer runs `tar -xzf`: after gzip, tar expects a tar archive. A single compressed file (a gzipped JSON, image or disk) fails with \"This does not look like a tar archive\".",
+        zh: "导入程序执行 `tar -xzf`：gzip 解压后 tar 需要一个 tar 包。单个被压缩的文件（gzip 压缩的 JSON、镜像或磁盘文件）会以 \"This does not look like a tar archive\" 失败。",
+    },
+    fix: Text {
+        en: "Upload the package exported as \"rainbond-app\"; if you packed it yourself, pack the app directory with `tar -czf`.",
+        zh: "上传以“rainbond-app”格式导出的安装包；如果是自己打包的，请用 `tar -czf` 打包应用目录。",
+    },
+    example: "metadata.json.gz renamed to app-1.0-ram.tar.gz",
+};
+
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let pkg = cx.pkg;
     let file = pkg.file_name.as_str();
@@ -46,9 +142,115 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         Some(container) if !zip_name => out.push(not_gzip(file, container)),
         Some(_) => {}
     }
+    if zip_name && pkg.container.is_some_and(|c| c != Container::Zip && c != Container::Empty) {
+        let kind = pkg.container.map_or("unknown", |c| c.name());
+        out.push(PKG005.at(
+            file,
+            0,
+            format!("{file} ends in .zip, so the importer unzips it, but its content is {kind}: the import fails with \"zip: not a valid zip file\"."),
+            format!("{file} 以 .zip 结尾，导入程序会按 zip 解压，但其内容是 {kind}：导入会以 \"zip: not a valid zip file\" 失败。"),
+        ));
+    }
+    match pkg.inner_container {
+        Some(Container::Gzip) => out.push(PKG002.at(
+            file,
+            0,
+            format!("{file} is compressed twice: its gzip stream holds another gzip stream, not a tar. `tar -xzf` removes one layer only and the import fails."),
+            format!("{file} 被压缩了两次：gzip 解压后仍是 gzip 数据而不是 tar。`tar -xzf` 只解一层，导入失败。"),
+        )),
+        Some(inner) => out.push(PKG008.at(
+            file,
+            0,
+            format!("{file} is gzip-compressed, but what it holds is not a tar archive ({}); `tar -xzf` fails on it.", inner_kind(inner)),
+            format!("{file} 是 gzip 压缩文件，但其中不是 tar 包（{}）；`tar -xzf` 会失败。", inner_kind(inner)),
+        )),
+        None => {}
+    }
+    if let Some(t) = &pkg.trailing {
+        out.push(trailing(file, t));
+    }
+    let bad: Vec<char> = file.chars().filter(|c| matches!(c, ',' | ':')).collect();
+    if !bad.is_empty() {
+        let chars: String = bad.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(" ");
+        out.push(PKG006.at(
+            file,
+            0,
+            format!(
+                "The file name {file} contains {chars}: the console splits names on these characters, so the import cannot find the file."
+            ),
+            format!("文件名 {file} 含有 {chars}：控制台会按这些字符切分名称，导入时找不到该文件。"),
+        ));
+    }
+    plugin_in_path(cx, out);
     if let Some(stop) = &pkg.stop {
         out.push(damaged(cx, stop));
     }
+}
+
+fn inner_kind(c: Container) -> &'static str {
+    match c {
+        Container::Zip => "a zip archive",
+        Container::Empty => "nothing: it is empty",
+        Container::Compressed(c) => c.name(),
+        _ => "not an archive",
+    }
+}
+
+fn trailing(file: &str, t: &crate::gzip::Trailing) -> Finding {
+    let n = human_bytes(t.len);
+    if t.zeros_only {
+        PKG004
+            .at(
+                file,
+                u64::MAX,
+                format!("{n} of zero bytes follow the end of the gzip stream (from byte {}). gzip ignores zero padding, so the import works, but the file is not exactly what was exported.", t.offset),
+                format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的零字节。gzip 会忽略零填充，导入可以进行，但文件与导出时并不完全相同。", t.offset),
+            )
+            .severity(Severity::Warning)
+    } else {
+        PKG004.at(
+            file,
+            u64::MAX,
+            format!("{n} of other data follow the end of the gzip stream (from byte {}). gzip reports \"trailing garbage ignored\" and exits with status 2, so `tar -xzf` fails and so does the import.", t.offset),
+            format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的其他数据。gzip 会提示 \"trailing garbage ignored\" 并以状态码 2 退出，`tar -xzf` 因此失败，导入也随之失败。", t.offset),
+        )
+        .fix(
+            format!("Keep only the gzip stream: `head -c {} {file} > fixed.tar.gz`, or run `ramcheck fix {file}`.", t.offset),
+            format!("只保留 gzip 数据：`head -c {} {file} > fixed.tar.gz`，或执行 `ramcheck fix {file}`。", t.offset),
+        )
+    }
+}
+
+/// The v6 importer's substring test on the real extraction path: a "plugin"
+/// that comes from the upload's name or the top directory (not from the
+/// archive's own name) hides the component images.
+fn plugin_in_path(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    if cx.template.is_none() || !cx.plugins().is_empty() {
+        return;
+    }
+    let hidden: Vec<&str> = cx
+        .archives
+        .iter()
+        .filter(|v| v.loaded_path && v.plugin_skipped && !crate::paths::file_name(&v.archive.path).contains("plugin"))
+        .map(|v| v.archive.path.as_str())
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let file = cx.pkg.file_name.as_str();
+    let (loc, culprit) = if file.contains("plugin") {
+        (file.to_string(), format!("the file name {file}"))
+    } else {
+        let dir = cx.app_dir.clone().unwrap_or_default();
+        (dir.clone(), format!("the directory name {dir}"))
+    };
+    let list = hidden.join(", ");
+    out.push(PKG007.at(
+        loc,
+        0,
+        format!("The template has no plugins and {culprit} contains \"plugin\": importers since v6.0 skip every image archive whose path contains \"plugin\", so {list} will not be loaded and every component's image will be missing."),
+        format!("模板中没有插件，而{}含有 \"plugin\"：v6.0 起的导入程序会跳过路径中含 \"plugin\" 的所有镜像包，因此 {list} 不会被加载，所有组件的镜像都会缺失。", culprit.replace("the file name", "文件名 ").replace("the directory name", "目录名 ")),
+    ));
 }
 
 fn not_gzip(file: &str, container: Container) -> Finding {
