@@ -540,14 +540,13 @@ impl Template<'_> {
 
     /// MET010 for keys shared by two components or plugins.
     fn duplicates(&self, out: &mut Vec<Finding>) {
-        let fields: [(&str, Vec<(usize, &Value)>, &str); 3] = [
-            ("apps", self.apps().collect(), "service_key"),
-            ("apps", self.apps().collect(), "service_share_uuid"),
-            ("plugins", self.plugins().collect(), "plugin_id"),
-        ];
-        for (list, items, field) in fields {
+        let apps: Vec<(usize, &Value)> = self.apps().collect();
+        let plugins: Vec<(usize, &Value)> = self.plugins().collect();
+        for (list, items, field) in
+            [("apps", &apps, "service_key"), ("apps", &apps, "service_share_uuid"), ("plugins", &plugins, "plugin_id")]
+        {
             let mut first: HashMap<&str, usize> = HashMap::new();
-            for (i, item) in items {
+            for &(i, item) in items {
                 let Some(v) = get_str(item, field).filter(|v| !v.is_empty()) else { continue };
                 if let Some(j) = first.get(v) {
                     out.push(self.at(
