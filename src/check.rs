@@ -49,7 +49,9 @@ fn report(pkg: &Package, options: &Options) -> Report {
         uncompressed_bytes: pkg.uncompressed_bytes,
         disk_needed_bytes: pkg.size.saturating_add(pkg.uncompressed_bytes.saturating_mul(DISK_FACTOR - 1)),
         container: pkg.container.map_or("unknown", |c| c.name()).to_string(),
-        exporter: None,
+        exporter: template
+            .and_then(crate::rules::sum::exporter_generation)
+            .map(|(field, since)| format!("{since} or later (has `{field}`)")),
     };
     let entries_note = (pkg.entry_count > pkg.entries.len() as u64)
         .then(|| format!("{} of {} entries listed (at most {MAX_DISPLAY_ENTRIES})", pkg.entries.len(), pkg.entry_count));

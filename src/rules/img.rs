@@ -1,10 +1,15 @@
 //! IMG: the image archives inside the package.
 
+use std::collections::BTreeMap;
+
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
-use crate::images::Doc;
+use crate::images::{self, Doc, Image};
+use crate::metadata::{self, get_str};
 use crate::paths;
+use crate::reference;
 use crate::report::{Finding, Severity};
+use crate::tarwalk::Kind;
 
 pub static IMG001: Rule = Rule {
     code: "IMG001",
@@ -22,22 +27,550 @@ pub static IMG001: Rule = Rule {
     example: "app-1.0-ram/plugin-images.tar whose manifest.json is `null`",
 };
 
+pub static IMG002: Rule = Rule {
+    code: "IMG002",
+    name: "empty-oci-index",
+    severity: Severity::Error,
+    title: Text { en: "An OCI index lists no image", zh: "OCI 索引中没有任何镜像" },
+    why: Text {
+        en: "An OCI image archive names its images in index.json. With `manifests` null or empty and no usable manifest.json, containerd imports nothing and Docker refuses the archive, so every image it should carry is missing.",
+        zh: "OCI 镜像包在 index.json 中列出镜像。`manifests` 为 null 或空、且没有可用的 manifest.json 时，containerd 什么也不会导入，Docker 会拒绝该镜像包，应有的镜像全部缺失。",
+    },
+    fix: Text {
+        en: "Export the app again; if you made the archive yourself, save the images again (`docker save -o x.tar IMAGE…` or `ctr export`).",
+        zh: "重新导出应用；如果镜像包是自己制作的，请重新保存镜像（`docker save -o x.tar 镜像…` 或 `ctr export`）。",
+    },
+    example: "index.json `{\"schemaVersion\":2,\"manifests\":[]}` and no manifest.json",
+};
+
+pub static IMG003: Rule = Rule {
+    code: "IMG003",
+    name: "no-docker-manifest",
+    severity: Severity::Warning,
+    title: Text { en: "An OCI-only image archive without manifest.json", zh: "只有 OCI 格式、没有 manifest.json 的镜像包" },
+    why: Text {
+        en: "containerd reads index.json, but `docker load` before Docker 25 needs manifest.json: clusters whose importer runs on Docker (Rainbond v5.16 to v5.17, or Docker runtimes) reject the archive.",
+        zh: "containerd 读取 index.json，但 Docker 25 之前的 `docker load` 需要 manifest.json：导入程序运行在 Docker 上的集群（Rainbond v5.16 到 v5.17，或 Docker 运行时）会拒绝该镜像包。",
+    },
+    fix: Text {
+        en: "Save the images with `docker save` (which writes both) or with `ctr export` from containerd 1.5 or later, or import only on containerd clusters.",
+        zh: "用 `docker save`（会同时写出两种格式）或 containerd 1.5 及以上版本的 `ctr export` 保存镜像，或只在 containerd 集群中导入。",
+    },
+    example: "an archive written by `skopeo copy … oci-archive:`",
+};
+
+pub static IMG004: Rule = Rule {
+    code: "IMG004",
+    name: "missing-member",
+    severity: Severity::Error,
+    title: Text { en: "An image archive lacks a file its manifest names", zh: "镜像包缺少清单中引用的文件" },
+    why: Text {
+        en: "manifest.json and the OCI manifests name each image's config and layers by path or digest; a file that is absent, or a symlink that points nowhere, fails `docker load` (\"no such file\") and containerd's import (\"not found\").",
+        zh: "manifest.json 和 OCI 清单按路径或摘要引用每个镜像的配置和层；文件缺失或符号链接指向不存在的文件时，`docker load`（\"no such file\"）和 containerd 导入（\"not found\"）都会失败。",
+    },
+    fix: Text {
+        en: "The archive was changed after `docker save`: save the images again or export the app again.",
+        zh: "镜像包在 `docker save` 之后被改动过：请重新保存镜像或重新导出应用。",
+    },
+    example: "manifest.json lists `abc/layer.tar` but the archive has no such member",
+};
+
+pub static IMG005: Rule = Rule {
+    code: "IMG005",
+    name: "layer-count-mismatch",
+    severity: Severity::Error,
+    title: Text { en: "An image's layers do not match its config", zh: "镜像层数与配置不符" },
+    why: Text {
+        en: "An image config lists one `rootfs.diff_ids` entry per layer; when the manifest names a different number of layers, the runtime refuses the image (\"layers from manifest don't match image configuration\").",
+        zh: "镜像配置中 `rootfs.diff_ids` 与层一一对应；清单列出的层数不同时，运行时会拒绝该镜像（\"layers from manifest don't match image configuration\"）。",
+    },
+    fix: Text {
+        en: "Save the image again with `docker save`, or export the app again.",
+        zh: "用 `docker save` 重新保存镜像，或重新导出应用。",
+    },
+    example: "3 layers in manifest.json, 2 diff_ids in the config",
+};
+
+pub static IMG006: Rule = Rule {
+    code: "IMG006",
+    name: "bad-repo-tag",
+    severity: Severity::Error,
+    title: Text { en: "An image has no usable name", zh: "镜像没有可用的名称" },
+    why: Text {
+        en: "Images are found by name after loading. containerd names an imported image only from `RepoTags` (or, in an OCI archive, the `io.containerd.image.name` annotation, else the raw `org.opencontainers.image.ref.name`); an image without one is not created, and an invalid tag fails the load (\"normalize image ref\").",
+        zh: "镜像加载后按名称查找。containerd 只根据 `RepoTags`（OCI 镜像包中为 `io.containerd.image.name` 注解，其次是原样使用的 `org.opencontainers.image.ref.name`）为导入的镜像命名；没有名称的镜像不会被创建，不合法的标签会使加载失败（\"normalize image ref\"）。",
+    },
+    fix: Text {
+        en: "Save the image by its full name and tag (`docker save -o x.tar goodrain.me/app/web:v1`), not by image ID, or export the app again.",
+        zh: "按完整名称和标签保存镜像（`docker save -o x.tar goodrain.me/app/web:v1`），而不是按镜像 ID 保存，或重新导出应用。",
+    },
+    example: "`\"RepoTags\": null` from `docker save <image id>`",
+};
+
+pub static IMG007: Rule = Rule {
+    code: "IMG007",
+    name: "corrupt-image-archive",
+    severity: Severity::Error,
+    title: Text { en: "An image archive is damaged", zh: "镜像包已损坏" },
+    why: Text {
+        en: "The image archive inside the package is cut short, has a bad tar header, or its manifest.json, index.json or an image config is not valid JSON of the right shape; loading it fails and so does the import.",
+        zh: "安装包中的镜像包被截断、tar 文件头损坏，或其 manifest.json、index.json、镜像配置不是格式正确的 JSON；加载失败，导入随之失败。",
+    },
+    fix: Text {
+        en: "Export the app again; the package was damaged after the export.",
+        zh: "重新导出应用；安装包在导出后已损坏。",
+    },
+    example: "component-images.tar whose manifest.json was cut in half",
+};
+
+pub static IMG008: Rule = Rule {
+    code: "IMG008",
+    name: "digest-mismatch",
+    severity: Severity::Error,
+    title: Text { en: "A blob or layer does not match its digest (--deep)", zh: "数据块或镜像层与其摘要不符（--deep）" },
+    why: Text {
+        en: "Blobs are named by the sha256 of their content and layers are checked against the config's `diff_ids`; a difference means the bytes changed after the export (a bad copy, a failing disk) and the runtime refuses the image.",
+        zh: "数据块以内容的 sha256 命名，镜像层要与配置中的 `diff_ids` 一致；不一致说明导出后数据发生了变化（复制出错、磁盘故障），运行时会拒绝该镜像。",
+    },
+    fix: Text {
+        en: "Copy the package again from the exporting cluster and compare `sha256sum`, or export the app again.",
+        zh: "从导出集群重新复制安装包并核对 `sha256sum`，或重新导出应用。",
+    },
+    example: "a layer with one flipped bit",
+};
+
+pub static IMG009: Rule = Rule {
+    code: "IMG009",
+    name: "tag-collision",
+    severity: Severity::Error,
+    title: Text { en: "One tag names two different images", zh: "同一个标签指向两个不同的镜像" },
+    why: Text {
+        en: "Image archives are loaded one after another into one image store; when the same name is carried by two different images, the one loaded last wins and a component may run the wrong image.",
+        zh: "镜像包依次加载到同一个镜像存储中；同一名称对应两个不同的镜像时，最后加载的会覆盖前者，组件可能运行错误的镜像。",
+    },
+    fix: Text {
+        en: "Give each image its own tag and export again.",
+        zh: "为每个镜像设置不同的标签后重新导出。",
+    },
+    example: "`web:latest` in component-images.tar and a different `web:latest` in plugin-images.tar",
+};
+
+pub static IMG010: Rule = Rule {
+    code: "IMG010",
+    name: "platform",
+    severity: Severity::Warning,
+    title: Text { en: "An image's platform does not fit", zh: "镜像的平台不匹配" },
+    why: Text {
+        en: "Rainbond runs Linux images; an image whose config says another `os`, or whose `architecture` differs from its component's `arch`, imports but fails to start (\"exec format error\").",
+        zh: "Rainbond 运行 Linux 镜像；配置中 `os` 不是 linux，或 `architecture` 与组件的 `arch` 不同的镜像可以导入，但无法启动（\"exec format error\"）。",
+    },
+    fix: Text {
+        en: "Export from a cluster of the component's architecture, or rebuild the image for it.",
+        zh: "在与组件架构一致的集群中导出，或为该架构重新构建镜像。",
+    },
+    example: "an arm64 image for a component whose arch is amd64",
+};
+
+/// Findings listed per archive and rule before the rest are summed up.
+const MAX_LISTED: usize = 20;
+
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for view in &cx.archives {
+    for view in cx.archives.iter().filter(|v| v.archive.compression.is_none() && !v.archive.not_tar) {
         empty_archive(cx, view, out);
+        empty_index(view, out);
+        oci_only(view, out);
+        damaged(view, out);
+        missing_members(view, out);
+        layer_counts(view, out);
+        names(view, out);
+        digests(view, out);
     }
+    tag_collisions(cx, out);
+    platforms(cx, out);
+}
+
+/// Offset of a member of an archive in the package stream.
+fn position(view: &ArchiveView<'_>, member: &str) -> u64 {
+    view.archive.pos + 512 + view.archive.member(member).map_or(0, |m| m.pos)
+}
+
+fn push_limited(out: &mut Vec<Finding>, found: Vec<Finding>) {
+    let total = found.len();
+    let mut found = found.into_iter();
+    out.extend(found.by_ref().take(MAX_LISTED));
+    if let Some(next) = found.next() {
+        let more = total - MAX_LISTED;
+        out.push(Finding {
+            message: format!("{more} more like this are not listed."),
+            message_zh: format!("另有 {more} 个同类问题未列出。"),
+            ..next
+        });
+    }
+}
+
+/// IMG002.
+fn empty_index(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let a = &view.analysis;
+    let empty = matches!(&a.index, Doc::Null) || matches!(&a.index, Doc::Present(d) if d.is_empty());
+    if empty && a.manifest == Doc::Absent {
+        let name = paths::file_name(&view.archive.path);
+        out.push(IMG002.at(
+            view.archive.location("index.json"),
+            position(view, "index.json"),
+            format!("{name} holds no image: its index.json lists no manifests and there is no manifest.json. Nothing is imported from it."),
+            format!("{name} 中没有任何镜像：index.json 没有列出任何清单，也没有 manifest.json，无法从中导入任何镜像。"),
+        ));
+    }
+}
+
+/// IMG003.
+fn oci_only(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let a = &view.analysis;
+    if a.manifest == Doc::Absent && a.oci_images() > 0 {
+        let name = paths::file_name(&view.archive.path);
+        out.push(IMG003.at(
+            view.archive.location("index.json"),
+            position(view, "index.json"),
+            format!("{name} is an OCI archive without manifest.json: containerd imports it, but `docker load` before Docker 25 rejects it, so the import fails on Docker-based clusters."),
+            format!("{name} 是没有 manifest.json 的 OCI 镜像包：containerd 可以导入，但 Docker 25 之前的 `docker load` 会拒绝它，在基于 Docker 的集群中导入会失败。"),
+        ));
+    }
+}
+
+/// IMG007: the archive's tar is damaged, or a JSON document is malformed.
+fn damaged(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    let name = paths::file_name(&archive.path);
+    if let Some(d) = &archive.damage {
+        let loc = d.member.as_deref().map_or_else(|| archive.path.clone(), |m| archive.location(m));
+        out.push(IMG007.at(
+            loc,
+            archive.pos + 512 + d.pos,
+            format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.what, d.pos),
+            format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
+        ));
+    }
+    let found = view
+        .analysis
+        .malformed
+        .iter()
+        .map(|(member, what)| {
+            IMG007.at(
+                archive.location(member),
+                position(view, member),
+                format!("{name}: {member} is malformed: {what}. Loading the archive fails."),
+                format!("{name}：{member} 格式错误：{what}。加载该镜像包会失败。"),
+            )
+        })
+        .collect();
+    push_limited(out, found);
+}
+
+fn zh_damage(what: &str) -> String {
+    match what {
+        "the archive ends inside a member" => "镜像包在某个文件中间结束".into(),
+        "a tar header's checksum is wrong" => "tar 文件头校验和错误".into(),
+        other => other.to_string(),
+    }
+}
+
+/// IMG004: members named by a manifest, and symlinks, that point nowhere.
+fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    if archive.damage.is_some() || archive.members_cut {
+        return; // the walk stopped early: absence proves nothing
+    }
+    let name = paths::file_name(&archive.path);
+    let mut found: Vec<Finding> = view
+        .analysis
+        .missing
+        .iter()
+        .map(|m| {
+            IMG004.at(
+                archive.location(&m.member),
+                position(view, &m.named_in),
+                format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
+                format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
+            )
+        })
+        .collect();
+    for m in archive.members.iter().filter(|m| m.kind == Kind::Symlink) {
+        if images::resolve(archive, &m.path).is_none() {
+            let target = m.link.as_deref().unwrap_or("");
+            found.push(IMG004.at(
+                archive.location(&m.path),
+                archive.pos + 512 + m.pos,
+                format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
+                format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
+            ));
+        }
+    }
+    push_limited(out, found);
+}
+
+fn zh_what(what: &str) -> &'static str {
+    match what {
+        "layer" => "镜像层",
+        "image config" => "镜像配置",
+        _ => "清单数据块",
+    }
+}
+
+/// IMG005.
+fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let found = view
+        .analysis
+        .images
+        .iter()
+        .filter_map(|image| {
+            let ids = image.diff_ids.as_ref()?;
+            (ids.len() != image.layers.len()).then(|| {
+                let config = image.config.clone().unwrap_or_default();
+                let who = image.tags.first().cloned().unwrap_or_else(|| config.clone());
+                IMG005.at(
+                    view.archive.location(&config),
+                    position(view, &config),
+                    format!(
+                        "Image {who}: the manifest names {} layers but its config lists {} diff_ids. The runtime refuses the image.",
+                        image.layers.len(),
+                        ids.len()
+                    ),
+                    format!("镜像 {who}：清单列出 {} 个层，而配置中有 {} 个 diff_ids。运行时会拒绝该镜像。", image.layers.len(), ids.len()),
+                )
+            })
+        })
+        .collect();
+    push_limited(out, found);
+}
+
+/// IMG006: images without a name containerd can use, and invalid tags.
+fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let a = &view.analysis;
+    let archive = view.archive;
+    let mut found = Vec::new();
+    if let Doc::Present(entries) = &a.manifest {
+        for (i, e) in entries.iter().enumerate() {
+            let config = e.config.clone().unwrap_or_else(|| format!("manifest.json[{i}]"));
+            if e.repo_tags.is_empty() {
+                found.push(IMG006.at(
+                    archive.location("manifest.json"),
+                    position(view, "manifest.json"),
+                    format!("Image {config} in {} has no RepoTags: it was saved by ID, so it loads without a name and no component can find it.", archive.path),
+                    format!("{} 中的镜像 {config} 没有 RepoTags：它是按镜像 ID 保存的，加载后没有名称，组件无法找到它。", archive.path),
+                ));
+            }
+            for tag in &e.repo_tags {
+                if let Some(problem) = tag_problem(tag) {
+                    found.push(IMG006.at(
+                        archive.location("manifest.json"),
+                        position(view, "manifest.json"),
+                        format!(
+                            "The tag {} of image {config} is not a valid name:tag ({problem}): loading fails (\"normalize image ref\").",
+                            metadata::quote(tag, 80)
+                        ),
+                        format!(
+                            "镜像 {config} 的标签 {} 不是合法的 名称:标签（{problem}）：加载会失败（\"normalize image ref\"）。",
+                            metadata::quote(tag, 80)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if a.has_oci_layout() {
+        if let Doc::Present(descriptors) = &a.index {
+            for d in descriptors.iter().filter(|d| d.names.is_empty()) {
+                let (en, zh) = match &d.ref_name {
+                    Some(r) if r.contains('/') || r.contains(':') => continue,
+                    Some(r) => (
+                        format!(
+                            "only the annotation {} = {}, which containerd uses as the whole image name",
+                            images::OCI_REF_NAME,
+                            metadata::quote(r, 40)
+                        ),
+                        format!("只有注解 {} = {}，containerd 会把它原样用作完整的镜像名称", images::OCI_REF_NAME, metadata::quote(r, 40)),
+                    ),
+                    None => (
+                        "no name annotation, so containerd creates no image from it".to_string(),
+                        "没有名称注解，containerd 不会为它创建镜像".to_string(),
+                    ),
+                };
+                found.push(IMG006.at(
+                    archive.location("index.json"),
+                    position(view, "index.json"),
+                    format!(
+                        "index.json entry {} has no {} annotation, {en}: components will not find the image on containerd.",
+                        d.digest,
+                        images::CONTAINERD_NAME
+                    ),
+                    format!(
+                        "index.json 中的条目 {} 没有 {} 注解，{zh}：在 containerd 上组件将找不到该镜像。",
+                        d.digest,
+                        images::CONTAINERD_NAME
+                    ),
+                ));
+            }
+        }
+    }
+    push_limited(out, found);
+}
+
+/// Why a RepoTags entry is not a usable `name:tag`, if it is not.
+fn tag_problem(tag: &str) -> Option<String> {
+    match reference::parse(tag) {
+        Ok(r) if r.digest.is_some() => Some("it has a digest".into()),
+        Ok(_) => None,
+        Err(e) => Some(e.describe().to_string()),
+    }
+}
+
+/// IMG008 (only with --deep, when digests were computed).
+fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    let name = paths::file_name(&archive.path);
+    let mut found = Vec::new();
+    for m in &archive.members {
+        let Some(d) = &m.digests else { continue };
+        let named = m.path.strip_prefix("blobs/sha256/").or_else(|| m.path.strip_suffix(".json").filter(|h| h.len() == 64));
+        if let Some(hex) = named.filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+            if d.stored != hex {
+                found.push(IMG008.at(
+                    archive.location(&m.path),
+                    archive.pos + 512 + m.pos,
+                    format!(
+                        "{} in {name} is named by sha256 {hex}, but its content hashes to {}: the bytes changed after the export.",
+                        m.path, d.stored
+                    ),
+                    format!("{name} 中的 {} 以 sha256 {hex} 命名，但其内容的摘要为 {}：导出后数据已变化。", m.path, d.stored),
+                ));
+            }
+        }
+    }
+    for image in &view.analysis.images {
+        let Some(ids) = &image.diff_ids else { continue };
+        for (layer, id) in image.layers.iter().zip(ids) {
+            let Some(m) = images::resolve(archive, layer) else { continue };
+            let Some(d) = &m.digests else { continue };
+            let content = d.content.as_deref().unwrap_or(&d.stored);
+            if id.strip_prefix("sha256:") != Some(content) {
+                found.push(IMG008.at(
+                    archive.location(layer),
+                    archive.pos + 512 + m.pos,
+                    format!("Layer {layer} in {name} hashes to sha256:{content}, but the image config expects {id}: the layer changed after the export."),
+                    format!("{name} 中的镜像层 {layer} 摘要为 sha256:{content}，而镜像配置要求 {id}：导出后该层已变化。"),
+                ));
+            }
+        }
+    }
+    push_limited(out, found);
+}
+
+/// The identity of an image: its config's digest (or path).
+fn identity(image: &Image) -> String {
+    let config = image.config.as_deref().unwrap_or("");
+    let file = paths::file_name(config);
+    file.strip_suffix(".json").unwrap_or(file).to_string()
+}
+
+/// IMG009: one normalised name, two different images.
+fn tag_collisions(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut found = Vec::new();
+    for view in cx.archives.iter().filter(|v| v.loaded()) {
+        for image in &view.analysis.images {
+            let id = identity(image);
+            for name in image.normalized_names() {
+                match owners.get(&name) {
+                    Some((other, where_)) if *other != id && !other.is_empty() && !id.is_empty() => found.push(IMG009.at(
+                        view.archive.path.clone(),
+                        view.archive.pos,
+                        format!(
+                            "{name} names two different images: {} in {where_} and {} in {}. The one loaded last wins.",
+                            short(other),
+                            short(&id),
+                            view.archive.path
+                        ),
+                        format!(
+                            "{name} 同时指向两个不同的镜像：{where_} 中的 {} 和 {} 中的 {}。最后加载的会覆盖前者。",
+                            short(other),
+                            view.archive.path,
+                            short(&id)
+                        ),
+                    )),
+                    Some(_) => {}
+                    None => {
+                        owners.insert(name, (id.clone(), view.archive.path.clone()));
+                    }
+                }
+            }
+        }
+    }
+    push_limited(out, found);
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// The architecture names Docker and Go use for the same platform.
+fn same_arch(a: &str, b: &str) -> bool {
+    let canon = |s: &str| match s {
+        "x86_64" | "x86-64" => "amd64".to_string(),
+        "aarch64" => "arm64".to_string(),
+        other => other.to_ascii_lowercase(),
+    };
+    canon(a) == canon(b)
+}
+
+/// IMG010: non-Linux images and images of another architecture than their
+/// component's.
+fn platforms(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut found = Vec::new();
+    let wanted: Vec<(String, String)> = cx
+        .components()
+        .iter()
+        .filter_map(|c| {
+            let image = reference::normalize(get_str(c, "share_image")?)?;
+            let arch = get_str(c, "arch").filter(|a| !a.is_empty()).unwrap_or("amd64");
+            Some((image, arch.to_string()))
+        })
+        .collect();
+    for view in cx.archives.iter().filter(|v| v.loaded()) {
+        for image in &view.analysis.images {
+            let who = image.tags.first().cloned().unwrap_or_else(|| identity(image));
+            let config = image.config.clone().unwrap_or_default();
+            if let Some(os) = image.os.as_deref().filter(|os| *os != "linux") {
+                found.push(IMG010.at(
+                    view.archive.location(&config),
+                    position(view, &config),
+                    format!("Image {who} is built for the OS \"{os}\", not linux: it cannot run on Rainbond."),
+                    format!("镜像 {who} 是为操作系统 \"{os}\" 构建的，不是 linux：无法在 Rainbond 上运行。"),
+                ));
+            }
+            let Some(arch) = image.architecture.as_deref() else { continue };
+            let names = image.normalized_names();
+            if let Some((_, want)) = wanted.iter().find(|(n, a)| names.contains(n) && !same_arch(a, arch)) {
+                found.push(IMG010.at(
+                    view.archive.location(&config),
+                    position(view, &config),
+                    format!("Image {who} is built for {arch}, but its component's arch is {want}: it imports but fails to start (\"exec format error\")."),
+                    format!("镜像 {who} 是为 {arch} 构建的，而其组件的 arch 为 {want}：可以导入，但无法启动（\"exec format error\"）。"),
+                ));
+            }
+        }
+    }
+    push_limited(out, found);
 }
 
 fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     let (archive, a) = (view.archive, &view.analysis);
-    if archive.compression.is_some() || archive.not_tar || archive.damage.is_some() || !a.is_empty() {
+    if archive.damage.is_some() || !a.is_empty() {
         return;
     }
     let (doc_name, state, state_zh) = match (&a.manifest, &a.index) {
         (Doc::Null, _) => ("manifest.json", "manifest.json is null", "manifest.json 的内容为 null"),
         (Doc::Present(_), _) => ("manifest.json", "manifest.json is an empty list", "manifest.json 是空列表"),
         // An empty OCI index without manifest.json is IMG002's.
-        (Doc::Absent, Doc::Present(_) | Doc::Null) => return,
         _ => return,
     };
     let name = paths::file_name(&archive.path);

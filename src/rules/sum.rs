@@ -1,7 +1,9 @@
 //! SUM: what the user should know about the package.
 
+use serde_json::Value;
+
 use super::{Context, Rule, Text};
-use crate::metadata::get_str;
+use crate::metadata::{get, get_list, get_str};
 use crate::report::{human_bytes, Finding, Severity};
 
 pub static SUM001: Rule = Rule {
@@ -17,6 +19,52 @@ pub static SUM001: Rule = Rule {
     example: "crm 5.1: 2 components, 0 plugins, 2 images, 1.9 GB unpacked",
 };
 
+pub static SUM002: Rule = Rule {
+    code: "SUM002",
+    name: "large-package",
+    severity: Severity::Warning,
+    title: Text { en: "A large package or image", zh: "安装包或镜像很大" },
+    why: Text {
+        en: "The server keeps the upload, unpacks it and loads every image into the runtime, so the import needs about 3 to 4 times the package in free disk; uploads this large also take long and fail more often on unstable links.",
+        zh: "服务器会保存上传的文件、解压它，并把所有镜像加载到容器运行时中，导入大约需要安装包 3 到 4 倍的空闲磁盘；这么大的上传耗时长，在不稳定的网络上也更容易失败。",
+    },
+    fix: Text {
+        en: "Make sure the cluster's builder node has the disk space given before uploading; consider leaving out unused images.",
+        zh: "上传前确认集群构建节点有足够的磁盘空间；可考虑去掉未使用的镜像。",
+    },
+    example: "a 14 GB package",
+};
+
+/// A package over this size gets SUM002.
+pub const LARGE_PACKAGE: u64 = 10_000_000_000;
+/// An image over this size gets SUM002.
+pub const LARGE_IMAGE: u64 = 5_000_000_000;
+
+/// Fields that date the exporter: (field, found in, since). The dates are
+/// those of the rainbond-oam change that added the field.
+const MARKERS: &[(&str, &str, &str)] = &[
+    ("vm", "apps", "2026-05"),
+    ("platform_plugin", "", "2026-02"),
+    ("group_dev_status", "", "2026-02"),
+    ("report", "apps", "2023-10"),
+    ("arch", "apps", "2023-06"),
+    ("k8s_component_name", "apps", "2023-01"),
+    ("helm_chart", "", "2022-12"),
+    ("k8s_resources", "", "2022-08"),
+];
+
+/// The newest field marker the template carries: (field, since).
+pub fn exporter_generation(template: &Value) -> Option<(&'static str, &'static str)> {
+    MARKERS.iter().find_map(|(field, within, since)| {
+        let present = if within.is_empty() {
+            get(template, field).is_some()
+        } else {
+            get_list(template, within).iter().any(|item| get(item, field).is_some())
+        };
+        present.then_some((*field, *since))
+    })
+}
+
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(template) = &cx.template else { return };
     let name = get_str(template, "group_name").unwrap_or("?");
@@ -25,10 +73,49 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let plugins = cx.plugins().len();
     let images: usize = cx.archives.iter().map(|v| v.analysis.images.len()).sum();
     let size = human_bytes(cx.pkg.uncompressed_bytes);
+    let (gen, gen_zh) = match exporter_generation(template) {
+        Some((field, since)) => (
+            format!(" Exported by a Rainbond release of {since} or later (it has `{field}`)."),
+            format!("由 {since} 或之后的 Rainbond 版本导出（含有 `{field}` 字段）。"),
+        ),
+        None => (String::new(), String::new()),
+    };
     out.push(SUM001.at(
         cx.metadata_location(),
         cx.metadata_position(),
-        format!("{name} {version}: {components} components, {plugins} plugins, {images} images, {size} unpacked."),
-        format!("{name} {version}：{components} 个组件，{plugins} 个插件，{images} 个镜像，解压后 {size}。"),
+        format!("{name} {version}: {components} components, {plugins} plugins, {images} images, {size} unpacked.{gen}"),
+        format!("{name} {version}：{components} 个组件，{plugins} 个插件，{images} 个镜像，解压后 {size}。{gen_zh}"),
     ));
+    large(cx, out);
+}
+
+/// SUM002.
+fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let pkg = cx.pkg;
+    let disk = human_bytes(pkg.size.saturating_add(pkg.uncompressed_bytes.saturating_mul(3)));
+    if pkg.size > LARGE_PACKAGE {
+        out.push(SUM002.at(
+            pkg.file_name.clone(),
+            u64::MAX,
+            format!(
+                "The package is {}: the import needs about {disk} of free disk on the builder node, and the upload takes long.",
+                human_bytes(pkg.size)
+            ),
+            format!("安装包大小为 {}：导入时构建节点大约需要 {disk} 的空闲磁盘，上传也会耗时较长。", human_bytes(pkg.size)),
+        ));
+    }
+    for v in &cx.archives {
+        for image in v.analysis.images.iter().filter(|i| i.size > LARGE_IMAGE) {
+            let who = image.tags.first().map_or("an unnamed image", String::as_str);
+            out.push(SUM002.at(
+                v.archive.path.clone(),
+                v.archive.pos,
+                format!(
+                    "Image {who} is {}: loading it needs about twice that in free disk and takes several minutes.",
+                    human_bytes(image.size)
+                ),
+                format!("镜像 {who} 大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
+            ));
+        }
+    }
 }

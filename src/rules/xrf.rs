@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::context::ArchiveView;
 use super::{Context, Rule, Text};
 use crate::metadata::get_str;
 use crate::reference;
@@ -21,6 +22,54 @@ pub static XRF001: Rule = Rule {
         zh: "重新导出应用，使镜像随应用一起保存；如果手工重建过镜像包，请用与 share_image 完全相同的名称保存镜像（`docker save -o component-images.tar <share_image> …`）。",
     },
     example: "share_image `goodrain.me/web:v2` while component-images.tar holds `goodrain.me/web:v1`",
+};
+
+pub static XRF002: Rule = Rule {
+    code: "XRF002",
+    name: "image-archive-missing",
+    severity: Severity::Error,
+    title: Text { en: "Images are needed but the package has no image archive", zh: "需要镜像，但安装包中没有镜像包" },
+    why: Text {
+        en: "Components and plugins name their images in `share_image`; the exporter saves them into component-images.tar and plugin-images.tar. Without an image archive there is nothing to load and the import fails at the first re-tag.",
+        zh: "组件和插件在 `share_image` 中指明镜像，导出程序会把它们保存到 component-images.tar 和 plugin-images.tar。没有镜像包就没有可加载的镜像，导入会在第一次重新打标签时失败。",
+    },
+    fix: Text {
+        en: "Export the app again; if you repacked the package, put component-images.tar (and plugin-images.tar) back into the app directory.",
+        zh: "重新导出应用；如果重新打包过，请把 component-images.tar（以及 plugin-images.tar）放回应用目录。",
+    },
+    example: "app-1.0-ram/ with metadata.json only",
+};
+
+pub static XRF003: Rule = Rule {
+    code: "XRF003",
+    name: "superfluous-archive",
+    severity: Severity::Warning,
+    title: Text { en: "plugin-images.tar in an app without plugins", zh: "应用没有插件，却带有 plugin-images.tar" },
+    why: Text {
+        en: "Exporters up to v5.15.0 always wrote plugin-images.tar. Importers since v6.0 skip it when the template has no plugins, older ones load it: harmless when it holds valid images, but it makes the upload larger (an empty one is IMG001, an error).",
+        zh: "v5.15.0 及以前的导出程序总会生成 plugin-images.tar。模板中没有插件时，v6.0 起的导入程序会跳过它，更早的版本会加载它：其中镜像有效时无害，但会增大上传体积（为空时报 IMG001，属于错误）。",
+    },
+    fix: Text {
+        en: "Nothing is required; to make the upload smaller, delete plugin-images.tar and pack the directory again (or run `ramcheck fix`).",
+        zh: "无需处理；如需减小上传体积，可删除 plugin-images.tar 后重新打包（或执行 `ramcheck fix`）。",
+    },
+    example: "plugin-images.tar with one image, `\"plugins\": []`",
+};
+
+pub static XRF004: Rule = Rule {
+    code: "XRF004",
+    name: "unused-image",
+    severity: Severity::Info,
+    title: Text { en: "An image that no component or plugin uses", zh: "没有组件或插件使用的镜像" },
+    why: Text {
+        en: "Every image in the archives is loaded and stored on the cluster; one that no `share_image` names only costs upload time and disk.",
+        zh: "镜像包中的每个镜像都会被加载并存储到集群中；没有任何 `share_image` 使用的镜像只会增加上传时间和磁盘占用。",
+    },
+    fix: Text {
+        en: "Nothing to fix. Leave it out when you rebuild the archive yourself.",
+        zh: "无需处理。自行重建镜像包时可以去掉它。",
+    },
+    example: "a `busybox:latest` image left in component-images.tar",
 };
 
 /// Candidate names compared when suggesting the closest one.
@@ -53,9 +102,20 @@ pub fn image_users<'a>(cx: &'a Context<'_>) -> Vec<ImageUser<'a>> {
 }
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let loaded: Vec<_> = cx.archives.iter().filter(|v| v.loaded()).collect();
-    if !cx.pkg.complete() || loaded.is_empty() {
+    if !cx.pkg.complete() {
         return;
+    }
+    superfluous(cx, out);
+    let loaded: Vec<_> = cx.archives.iter().filter(|v| v.loaded()).collect();
+    if cx.archives.iter().all(|v| !v.loaded_path) {
+        no_archive(cx, out);
+        return;
+    }
+    if loaded.is_empty() {
+        return; // every archive is skipped: PKG007 says why
+    }
+    if cx.template.is_some() {
+        unused(cx, &loaded, out);
     }
     let names: Vec<String> = loaded.iter().flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
     let searched: Vec<String> = loaded.iter().map(|v| v.archive.path.clone()).collect();
@@ -107,3 +167,66 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+/// XRF002: images are named, but no archive would be loaded.
+fn no_archive(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let users = image_users(cx);
+    let Some(dir) = cx.app_dir.clone().filter(|_| !users.is_empty()) else { return };
+    let n = users.len();
+    out.push(XRF002.at(
+        format!("{dir}/component-images.tar"),
+        cx.metadata_position(),
+        format!("{n} components and plugins name images (e.g. {}), but {dir}/ holds no image archive: nothing can be loaded and the import fails.", users[0].share_image),
+        format!("{n} 个组件和插件需要镜像（例如 {}），但 {dir}/ 中没有任何镜像包：没有可加载的镜像，导入会失败。", users[0].share_image),
+    ));
+}
+
+/// XRF003: a plugin archive in a template without plugins.
+fn superfluous(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    if cx.template.is_none() || !cx.plugins().is_empty() {
+        return;
+    }
+    for v in cx.archives.iter().filter(|v| v.loaded_path && crate::paths::file_name(&v.archive.path) == "plugin-images.tar") {
+        if v.analysis.is_empty() || v.archive.damage.is_some() || v.archive.compression.is_some() {
+            continue; // IMG001, IMG007 or LAY007 speak for it
+        }
+        out.push(XRF003.at(
+            v.archive.path.clone(),
+            v.archive.pos,
+            format!("The template has no plugins, yet {} holds {} images: v6 importers skip it, older ones load it. It only adds {} to the upload.", v.archive.path, v.analysis.images.len(), crate::report::human_bytes(v.archive.size)),
+            format!("模板中没有插件，但 {} 中有 {} 个镜像：v6 导入程序会跳过它，旧版本会加载它。它只会使上传增加 {}。", v.archive.path, v.analysis.images.len(), crate::report::human_bytes(v.archive.size)),
+        ));
+    }
+}
+
+/// XRF004: images that no share_image names.
+fn unused(cx: &Context<'_>, loaded: &[&ArchiveView<'_>], out: &mut Vec<Finding>) {
+    let wanted: Vec<String> = image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect();
+    let mut listed = 0;
+    for v in loaded {
+        for image in &v.analysis.images {
+            let names = image.normalized_names();
+            if names.is_empty() || names.iter().any(|n| wanted.contains(n)) {
+                continue; // unnamed images are IMG006's
+            }
+            listed += 1;
+            if listed > MAX_UNUSED_LISTED {
+                continue;
+            }
+            let name = &image.tags[0];
+            out.push(XRF004.at(
+                v.archive.path.clone(),
+                v.archive.pos,
+                format!(
+                    "{} carries {name} ({}), which no component or plugin uses.",
+                    v.archive.path,
+                    crate::report::human_bytes(image.size)
+                ),
+                format!("{} 中的镜像 {name}（{}）没有被任何组件或插件使用。", v.archive.path, crate::report::human_bytes(image.size)),
+            ));
+        }
+    }
+}
+
+/// Unused images listed; real packages have none or a few.
+const MAX_UNUSED_LISTED: usize = 20;
