@@ -120,6 +120,12 @@ impl Analysis {
         }
     }
 
+    /// manifest.json or index.json could not be read, so the archive's image
+    /// names are unknown.
+    pub fn names_unreadable(&self) -> bool {
+        matches!(self.manifest, Doc::Invalid(_)) || matches!(self.index, Doc::Invalid(_))
+    }
+
     /// No image at all, for any runtime.
     pub fn is_empty(&self) -> bool {
         self.docker_images() == 0 && self.oci_images() == 0

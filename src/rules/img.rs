@@ -451,7 +451,13 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         for (layer, id) in image.layers.iter().zip(ids) {
             let Some(m) = images::resolve(archive, layer) else { continue };
             let Some(d) = &m.digests else { continue };
-            let content = d.content.as_deref().unwrap_or(&d.stored);
+            // A compressed layer that does not inflate has no content digest:
+            // its blob's own digest (above) reports the damage.
+            let content = match (m.compression, &d.content) {
+                (None, _) => &d.stored,
+                (Some(_), Some(c)) => c,
+                (Some(_), None) => continue,
+            };
             if id.strip_prefix("sha256:") != Some(content) {
                 found.push(IMG008.at(
                     archive.location(layer),

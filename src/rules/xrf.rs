@@ -114,6 +114,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if loaded.is_empty() {
         return; // every archive is skipped: PKG007 says why
     }
+    if loaded.iter().any(|v| v.archive.damage.is_some() || v.archive.compression.is_some() || v.analysis.names_unreadable()) {
+        return; // an archive could not be read whole: absence proves nothing
+    }
     if cx.template.is_some() {
         unused(cx, &loaded, out);
     }
@@ -121,7 +124,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let searched: Vec<String> = loaded.iter().map(|v| v.archive.path.clone()).collect();
     let searched = searched.join(", ");
     for user in image_users(cx) {
-        let Some(wanted) = reference::normalize(user.share_image) else { continue };
+        // Invalid and digest-pinned references are MET005's.
+        let Some(wanted) = reference::parse(user.share_image).ok().filter(|r| r.digest.is_none()).map(|r| r.normalized()) else { continue };
         if names.contains(&wanted) {
             continue;
         }
