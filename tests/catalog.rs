@@ -342,7 +342,7 @@ fn met007_missing_and_mixed_arch() {
 }
 
 fn img_config(p: &Package, i: usize) -> String {
-    let image = Image::new(&component_image(&p.template["group_name"].as_str().unwrap().to_string(), "1.0", i));
+    let image = Image::new(&component_image(p.template["group_name"].as_str().unwrap(), "1.0", i));
     format!("{}.json", fixtures::sha256_hex(&image.config()))
 }
 
