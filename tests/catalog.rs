@@ -593,6 +593,32 @@ const FIRED_HERE: &[&str] = &[
 ];
 
 #[test]
+fn every_declared_rule_is_registered() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules");
+    let mut declared = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("pub static ") {
+                if let Some((name, ty)) = rest.split_once(':') {
+                    if ty.trim_start().starts_with("Rule ") {
+                        declared.push(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(declared.len() >= 45, "{declared:?}");
+    for code in &declared {
+        assert!(ramcheck::rules::find(code).is_some(), "{code} is declared but not in RULES");
+    }
+    for code in FIRED_HERE {
+        assert!(ramcheck::rules::find(code).is_some(), "{code} is fired by a test but not in RULES");
+    }
+    assert_eq!(RULES.len(), declared.len());
+}
+
+#[test]
 fn every_rule_has_a_firing_fixture_and_codes_are_unique() {
     let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
     let n = codes.len();

@@ -72,8 +72,54 @@ impl Finding {
 pub type Check = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, in catalog order.
-pub static RULES: &[&Rule] =
-    &[&pkg::PKG001, &pkg::PKG003, &lay::LAY001, &lay::LAY003, &met::MET001, &met::MET002, &img::IMG001, &xrf::XRF001, &sum::SUM001];
+#[rustfmt::skip]
+pub static RULES: &[&Rule] = &[
+    &pkg::PKG001,
+    &pkg::PKG003,
+    &pkg::PKG002,
+    &pkg::PKG004,
+    &pkg::PKG005,
+    &pkg::PKG006,
+    &pkg::PKG007,
+    &pkg::PKG008,
+    &lay::LAY001,
+    &lay::LAY003,
+    &lay::LAY002,
+    &lay::LAY004,
+    &lay::LAY005,
+    &lay::LAY006,
+    &lay::LAY007,
+    &lay::LAY008,
+    &lay::LAY009,
+    &met::MET001,
+    &met::MET002,
+    &met::MET003,
+    &met::MET004,
+    &met::MET005,
+    &met::MET006,
+    &met::MET007,
+    &met::MET008,
+    &met::MET009,
+    &met::MET010,
+    &met::MET011,
+    &met::MET012,
+    &img::IMG001,
+    &img::IMG002,
+    &img::IMG003,
+    &img::IMG004,
+    &img::IMG005,
+    &img::IMG006,
+    &img::IMG007,
+    &img::IMG008,
+    &img::IMG009,
+    &img::IMG010,
+    &xrf::XRF001,
+    &xrf::XRF002,
+    &xrf::XRF003,
+    &xrf::XRF004,
+    &sum::SUM001,
+    &sum::SUM002,
+];
 
 /// Every check, run in this order after the pass.
 pub static CHECKS: &[Check] = &[pkg::check, lay::check, met::check, img::check, xrf::check, sum::check];
@@ -103,4 +149,36 @@ pub fn explain(rule: &Rule, lang: crate::format::Lang) -> String {
         t(&rule.fix),
         rule.example
     )
+}
+
+/// The rule documentation page (`docs/rules.md`), generated from the
+/// registry: one section per rule, in English and Chinese.
+pub fn catalog_markdown() -> String {
+    let mut out = String::from(
+        "# ramcheck rules\n\n\
+         Generated from the rule registry (`src/rules/`) by `RAMCHECK_BLESS=1 cargo test --test docs`; do not edit by hand.\n\
+         `ramcheck --explain CODE` prints the same text.\n\n\
+         Severity: **error**: the import fails or installs something broken on current Rainbond versions; \
+         **warning**: it fails on some supported versions or runtimes, or silently loses data; **info**: worth knowing.\n\n\
+         | code | name | severity | detects |\n|---|---|---|---|\n",
+    );
+    for r in RULES {
+        out.push_str(&format!("| [{}](#{}) | {} | {} | {} |\n", r.code, r.code.to_lowercase(), r.name, r.severity.as_str(), r.title.en));
+    }
+    for r in RULES {
+        out.push_str(&format!(
+            "\n## {}\n\n**{}** · {} · {} / {}\n\n**Why the import fails.** {}\n\n**Example.** {}\n\n**Fix.** {}\n\n> **为何导入失败。** {}\n>\n> **修复方法。** {}\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.title.en,
+            r.title.zh,
+            r.why.en,
+            r.example,
+            r.fix.en,
+            r.why.zh,
+            r.fix.zh
+        ));
+    }
+    out
 }
