@@ -15,9 +15,13 @@ fn dir(case: &str) -> PathBuf {
     d
 }
 
+/// Writes a fixture file; atomically, since tests run in parallel and
+/// several write the same fixture.
 fn write(case: &str, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir(case).join(name);
-    std::fs::write(&path, bytes).unwrap();
+    let tmp = dir(case).join(format!("{name}.{:?}.tmp", std::thread::current().id()));
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
     path
 }
 
