@@ -539,6 +539,16 @@ fn xrf001_share_image_not_carried() {
 }
 
 #[test]
+fn xrf001_names_the_legacy_fallback_when_only_it_is_carried() {
+    // The archive holds the image under its pre-v5.3 name `svc0:1.0`.
+    let p =
+        with_components(app(), image_archive(Shape::Docker24, &[Image::new("svc0:1.0"), Image::new(&component_image("app", "1.0", 1))]));
+    let r = check(&p);
+    expect(&r, &[("XRF001", E, "app-1.0-ram/metadata.json#apps[0].share_image")]);
+    assert!(r.findings[0].message.contains("Only its pre-v5.3 save name docker.io/library/svc0:1.0 is there"), "{}", r.findings[0].message);
+}
+
+#[test]
 fn xrf002_no_image_archive() {
     expect(&check(&app().without("component-images.tar")), &[("XRF002", E, "app-1.0-ram/component-images.tar")]);
 }

@@ -47,7 +47,12 @@ fn group_title(s: Severity, lang: Lang) -> &'static str {
 fn summary_line(r: &Report, lang: Lang) -> String {
     let s = &r.summary;
     let name = format!("{} {}", s.template.as_deref().unwrap_or("?"), s.version.as_deref().unwrap_or("?"));
-    match lang {
+    let exporter = match (&s.exporter, lang) {
+        (Some(e), Lang::En) => format!("\n  exported by Rainbond of {e}"),
+        (Some(e), Lang::Zh) => format!("\n  导出版本：{}", e.replace(" or later (has ", " 或更新（含有 ").replace(')', "）")),
+        (None, _) => String::new(),
+    };
+    let line = match lang {
         Lang::En => format!(
             "{name} · {} components · {} plugins · {} images · {} unpacked · needs about {} of disk to import",
             s.components,
@@ -64,7 +69,8 @@ fn summary_line(r: &Report, lang: Lang) -> String {
             human_bytes(s.uncompressed_bytes),
             human_bytes(s.disk_needed_bytes)
         ),
-    }
+    };
+    line + &exporter
 }
 
 /// A human report, one block per file; `color` adds ANSI colours.

@@ -131,9 +131,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let who = if user.is_plugin { "Plugin" } else { "Component" };
         let who_zh = if user.is_plugin { "插件" } else { "组件" };
-        let (closest, closest_zh) = match closest(&wanted, &names) {
-            Some(c) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
-            None => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
+        let legacy = legacy_name(user.share_image).filter(|l| names.contains(l));
+        let (closest, closest_zh) = match (legacy, closest(&wanted, &names)) {
+            (Some(l), _) => (
+                format!(" Only its pre-v5.3 save name {l} is there: Docker-based importers fall back to it, containerd-based ones (the default since v6.0) do not."),
+                format!("其中只有它在 v5.3 之前的保存名称 {l}：基于 Docker 的导入程序会回退使用它，基于 containerd 的（v6.0 起默认）不会。"),
+            ),
+            (None, Some(c)) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
+            (None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
         };
         out.push(XRF001.at(
             format!("{}#{}.share_image", cx.metadata_location(), user.path),
@@ -145,6 +150,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             format!("{who_zh}“{}”（{}）使用的镜像 {} 不在任何镜像包中（已查找 {searched}）。{closest_zh}导入程序为该镜像重新打标签时会失败。", user.label, user.path, user.share_image),
         ));
     }
+}
+
+/// The name packages before v5.3 saved an image under, which Docker-based
+/// importers retry: the path without its first component, and the tag
+/// (`goodrain.me/team/app:v1` → `app:v1`), normalised.
+fn legacy_name(share_image: &str) -> Option<String> {
+    let r = reference::parse(share_image).ok()?;
+    let rest = r.path.split_once('/').map_or(r.path.as_str(), |(_, rest)| rest);
+    reference::normalize(&format!("{rest}:{}", r.tag.as_deref().unwrap_or("latest")))
 }
 
 /// The carried name closest to `wanted`: the same repository first, then the
