@@ -594,6 +594,13 @@ fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding
             format!("The app has no plugins: delete {name} and pack the directory again with `tar -czf {dir}.tar.gz {dir}` (or run `ramcheck fix`), or export again from Rainbond v5.17.3 or later."),
             format!("该应用没有插件：删除 {name}，再执行 `tar -czf {dir}.tar.gz {dir}` 重新打包（或执行 `ramcheck fix`），也可以在 Rainbond v5.17.3 及以上版本重新导出。"),
         )
+    } else if name == "plugin-images.tar" || name == "component-images.tar" {
+        let what = if name == "plugin-images.tar" { "plugins" } else { "components" };
+        let what_zh = if name == "plugin-images.tar" { "插件" } else { "组件" };
+        finding.fix(
+            format!("The template has {what}, so {name} should carry their images: the export did not save them. Export the app again from a cluster running Rainbond v5.17.3 or later."),
+            format!("模板中有{what_zh}，{name} 本应包含它们的镜像：导出时没有保存。请在 Rainbond v5.17.3 及以上版本的集群中重新导出应用。"),
+        )
     } else {
         finding
     };
