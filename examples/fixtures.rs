@@ -56,7 +56,7 @@ const ZEROS: u64 = 4_200_000_000;
 fn write_over_4g(dir: &Path) -> io::Result<std::path::PathBuf> {
     let pkg = Package::valid("big", "1.0", 1, 0, Shape::Docker24);
     let path = dir.join(pkg.file_name());
-    let gz = GzEncoder::new(BufWriter::new(File::create(&path)?), Compression::default());
+    let gz = GzEncoder::new(BufWriter::new(File::create(&path)?), Compression::fast());
     let mut tar = tar::Builder::new(gz);
     let header = |kind: tar::EntryType, size: u64| {
         let mut h = tar::Header::new_gnu();
