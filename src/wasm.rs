@@ -17,8 +17,10 @@ use crate::rules::{self, Rule, Text, RULES};
 use crate::{ByteSource, Options, Report};
 
 /// Reads of less than this are served from one cached block, so that small
-/// reads (tar headers, zip records) do not each cost a `FileReaderSync` call.
-const BLOCK: usize = 1 << 20;
+/// reads (zip records) and the gzip path's 1 MiB reads share few
+/// `FileReaderSync` calls: with 8 MiB Chromium checked a 300 MB file in
+/// 0.9–1.5 s instead of 1.8–2.5 s with 1 MiB; 16 MiB was slower again.
+const BLOCK: usize = 8 << 20;
 
 /// A `Blob` read synchronously, slice by slice. `FileReaderSync` exists only
 /// in workers, so this runs only there; the file is never read whole.
