@@ -43,6 +43,20 @@ test("a valid package passes, with no network request during the check", () =>
     await page.screenshot({ path: join(OUT, "valid-light.png"), fullPage: true });
   }));
 
+test("the Content-Security-Policy blocks inline script and connections", async () => {
+  const { page, context, errors } = await openPage(env);
+  const inline = await page.evaluate(async () => {
+    const script = Object.assign(document.createElement("script"), { textContent: "window.inlineRan = true" });
+    document.body.append(script);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return window.inlineRan === true;
+  });
+  assert.equal(inline, false);
+  await assert.rejects(page.evaluate(() => fetch("/index.html")), /Failed to fetch/);
+  assert.ok(errors.length > 0 && errors.every((e) => /Content Security Policy/.test(e.message)));
+  await context.close();
+});
+
 test("the seed package fails with IMG001 and its fix, in English and Chinese", () =>
   withPage({ locale: "en-US" }, async (page) => {
     const native = nativeReport(cases.seed);
@@ -76,6 +90,25 @@ test("a Chinese browser gets the Chinese page; each code opens its explanation",
     assert.match(await page.textContent("#rule"), /修复方法/);
     await page.click("#rule button");
     assert.equal(await page.$("#rule[open]"), null);
+  }));
+
+test("the drop zone works by keyboard, and a pasted file is checked", () =>
+  withPage({}, async (page) => {
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "file");
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await chooser.setFiles(cases.valid);
+    await page.waitForSelector("#report[data-verdict=pass]");
+
+    await page.click("text=Check another file");
+    await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
+    const bytes = [...readFileSync(cases.seed)];
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "app-1.0-ram.tar.gz"));
+      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data }));
+    }, bytes);
+    await page.waitForSelector("#report[data-verdict=fail]");
   }));
 
 test("a truncated package fails with PKG003", () =>
