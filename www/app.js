@@ -90,7 +90,6 @@ function actions() {
 
 function renderCurrentReport() {
   if (lastReport) renderReport(reportRoot, lastReport, actions());
-  reportRoot.querySelector(".verdict").tabIndex = -1;
 }
 
 function downloadJson() {

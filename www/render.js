@@ -27,7 +27,7 @@ function verdict(report, s) {
   const time = ms < 1000 ? `${ms}${s.units.ms}` : humanDuration(ms / 1000, s.units);
   return el(
     "div",
-    { class: `verdict verdict-${report.verdict}`, role: "status" },
+    { class: `verdict verdict-${report.verdict}`, role: "status", tabindex: "-1" },
     el("span", { class: "verdict-mark", "aria-hidden": "true" }, { pass: "✔", warn: "▲", fail: "✖" }[report.verdict]),
     el("div", {}, el("strong", {}, s.verdict[report.verdict]), clipped("p", report.file, MAX_PATH, { class: "file" }), el("p", { class: "muted" }, s.checkedIn(humanBytes(report.size), time))),
   );
