@@ -1,19 +1,26 @@
 //! Writes the fixture packages to a directory, one case per subdirectory, so
 //! that the demo, the browser tests and the benchmarks check the same files
-//! the Rust tests build: `cargo run --example fixtures -- OUT_DIR`.
+//! the Rust tests build: `cargo run --example fixtures -- OUT_DIR [--large]`.
+//! `--large` adds `over-4g`, a valid package that unpacks to 4.2 GB (about
+//! 4 MB compressed), for the 64-bit paths of the browser.
 
 #![recursion_limit = "256"]
 
 #[path = "../tests/fixtures/mod.rs"]
 mod fixtures;
 
+use std::fs::File;
+use std::io::{self, BufWriter, Read};
 use std::path::Path;
 
-use fixtures::{null_manifest_archive, Package, Shape};
+use fixtures::{null_manifest_archive, Node, Package, Shape, MTIME};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 
 fn main() {
     let out = std::env::args().nth(1).unwrap_or_else(|| "fixtures-out".into());
     let out = Path::new(&out);
+    let large = std::env::args().any(|a| a == "--large");
     let valid = Package::valid("crm", "5.1", 3, 1, Shape::Docker24);
     let seed = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     let gz = valid.tar_gz();
@@ -33,4 +40,41 @@ fn main() {
         std::fs::write(&path, bytes).expect("write a fixture");
         println!("{}", path.display());
     }
+    if large {
+        let dir = out.join("over-4g");
+        std::fs::create_dir_all(&dir).expect("create the output directory");
+        let path = write_over_4g(&dir).expect("write the over-4g fixture");
+        println!("{}", path.display());
+    }
+}
+
+/// Size of the zero-filled member of `over-4g`: past 2^32.
+const ZEROS: u64 = 4_200_000_000;
+
+/// A valid package plus a 4.2 GB member of zeros, streamed to disk (zeros
+/// compress about 1000:1, so the file is a few MB).
+fn write_over_4g(dir: &Path) -> io::Result<std::path::PathBuf> {
+    let pkg = Package::valid("big", "1.0", 1, 0, Shape::Docker24);
+    let path = dir.join(pkg.file_name());
+    let gz = GzEncoder::new(BufWriter::new(File::create(&path)?), Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    let header = |kind: tar::EntryType, size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+        h.set_mtime(MTIME);
+        h.set_size(size);
+        h
+    };
+    for (member, node) in &pkg.tar.members {
+        match node {
+            Node::Dir => tar.append_data(&mut header(tar::EntryType::Directory, 0), member, io::empty())?,
+            Node::File(data) => tar.append_data(&mut header(tar::EntryType::Regular, data.len() as u64), member, data.as_slice())?,
+            Node::Symlink(_) | Node::Hardlink(_) => unreachable!("a valid package has no links"),
+        }
+    }
+    let zeros = pkg.path("zeros.bin");
+    tar.append_data(&mut header(tar::EntryType::Regular, ZEROS), &zeros, io::repeat(0).take(ZEROS))?;
+    tar.into_inner()?.finish()?.into_inner().map_err(|e| e.into_error())?;
+    Ok(path)
 }

@@ -20,6 +20,8 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod tarwalk;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 mod zipwalk;
 
 pub use check::check;

@@ -1,0 +1,116 @@
+// The npm package's API in Chromium, as an embedding calls it: concurrent
+// checks, progress, abort, the rule catalog and the formats, compared with
+// the native CLI.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { ROOT } from "../../tools/build.mjs";
+import { fixtures, openPage, start } from "./harness.mjs";
+
+let env;
+let cases;
+let page;
+
+const cli = (...args) => execFileSync(join(ROOT, "target", "release", "ramcheck"), args, { encoding: "utf8" });
+
+before(async () => {
+  cases = fixtures();
+  env = await start();
+  ({ page } = await openPage(env));
+  // Files reach the page through inputs of the test's own, beside the page's.
+  await page.evaluate((names) => {
+    for (const name of names) document.body.append(Object.assign(document.createElement("input"), { type: "file", id: `api-${name}` }));
+  }, Object.keys(cases));
+  for (const [name, path] of Object.entries(cases)) await page.setInputFiles(`#api-${name}`, path);
+  await page.evaluate(async () => {
+    window.api = await import("/ramcheck/index.js");
+    window.file = (name) => document.getElementById(`api-${name}`).files[0];
+  });
+});
+after(() => env && env.close());
+
+/** Runs `body(api, file)` in the page; `file(name)` is the fixture of that case. */
+function inPage(body) {
+  return page.evaluate(`(${body})(window.api, window.file)`);
+}
+
+test("concurrent checks each get their verdict and report progress", async () => {
+  const result = await inPage(async (api, file) => {
+    const progress = [];
+    const [valid, seed, big] = await Promise.all([
+      api.validatePackage(file("valid")),
+      api.validatePackage(file("seed"), { deep: true }),
+      api.validatePackage(file("over-4g"), { onProgress: (p) => progress.push(p) }),
+    ]);
+    return { verdicts: [valid.verdict, seed.verdict, big.verdict], deep: seed.deep, progress, size: file("over-4g").size };
+  });
+  assert.deepEqual(result.verdicts, ["pass", "fail", "pass"]);
+  assert.equal(result.deep, true);
+  assert.ok(result.progress.length > 2, "progress during the check");
+  const last = result.progress.at(-1);
+  assert.equal(last.bytesRead, result.size);
+  assert.equal(last.total, result.size);
+  assert.ok(last.mbPerSecond > 0);
+});
+
+test("abort terminates the check with an AbortError, in the chosen language", async () => {
+  const result = await inPage(async (api, file) => {
+    const controller = new AbortController();
+    const running = api.validatePackage(file("over-4g"), {
+      signal: controller.signal,
+      language: "zh",
+      onProgress: () => controller.abort(),
+    });
+    const error = await running.catch((e) => e);
+    const early = await api.validatePackage(file("valid"), { signal: AbortSignal.abort() }).catch((e) => e);
+    const nameless = await api.validatePackage(new Blob([new Uint8Array(10)])).catch((e) => e);
+    const named = await api.validatePackage(new Blob([new Uint8Array(10)]), { name: "x-1.0-ram.tar.gz" });
+    return { error: [error.name, error.message], early: early.name, nameless: nameless.name, named: named.verdict };
+  });
+  assert.deepEqual(result.error, ["AbortError", "检查已取消。"]);
+  assert.equal(result.early, "AbortError");
+  assert.equal(result.nameless, "TypeError");
+  assert.equal(result.named, "fail");
+});
+
+test("the rule catalog and explanations are the CLI's", async () => {
+  const result = await inPage(async (api) => ({
+    rules: await api.listRules(),
+    zh: await api.explainRule("img001", "zh"),
+    en: await api.explainRule("IMG001"),
+    unknown: await api.explainRule("NOPE999"),
+  }));
+  const listed = cli("--list-rules").trim().split("\n").map((line) => line.split(/\s+/)[0]);
+  assert.deepEqual(result.rules.map((r) => r.code), listed);
+  const img001 = result.rules.find((r) => r.code === "IMG001");
+  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "title", "why", "fix", "example"]);
+  assert.ok(img001.fix.en && img001.fix.zh);
+  assert.equal(result.en, cli("--explain", "IMG001", "--lang", "en"));
+  assert.equal(result.zh, cli("--explain", "IMG001", "--lang", "zh"));
+  assert.equal(result.unknown, null);
+});
+
+test("formatReport gives the CLI's text, and Markdown", async () => {
+  const result = await inPage(async (api, file) => {
+    const report = await api.validatePackage(file("truncated"));
+    return {
+      text: await api.formatReport(report, "text", "en"),
+      zh: await api.formatReport(report, "text", "zh"),
+      markdown: await api.formatReport(report, "markdown"),
+      bad: await api.formatReport(report, "html").catch((e) => e.message),
+    };
+  });
+  let native;
+  try {
+    native = cli("--lang", "en", cases.truncated);
+  } catch (e) {
+    native = e.stdout; // exit status 1: the package has errors
+  }
+  assert.equal(`${result.text}\n`, native);
+  assert.match(result.zh, /失败/);
+  assert.match(result.markdown, /^### crm-5\.1-ram\.tar\.gz/);
+  assert.match(result.markdown, /\*\*PKG003\*\*/);
+  assert.match(result.bad, /unknown report format/);
+});

@@ -1,0 +1,175 @@
+// The page in Chromium: the verdicts, both languages, explanations,
+// progress, cancel, the zip and over-4 GB paths, the same reports as the
+// native CLI, and no network request while a file is checked.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { checkFile, fixtures, nativeReport, openPage, OUT, start } from "./harness.mjs";
+
+let env;
+let cases;
+
+before(async () => {
+  cases = fixtures();
+  env = await start();
+});
+after(() => env && env.close());
+
+/** Opens a page, runs `body(page)`, then fails on any page error. */
+async function withPage(options, body) {
+  const { page, context, errors } = await openPage(env, options);
+  try {
+    await body(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
+const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
+
+test("a valid package passes, with no network request during the check", () =>
+  withPage({}, async (page) => {
+    const requests = [];
+    // The worker's blob: URL is in memory; anything else would leave the page.
+    page.on("request", (r) => /^(blob|data):/.test(r.url()) || requests.push(r.url()));
+    assert.equal(await checkFile(page, cases.valid), "pass");
+    assert.deepEqual(requests, []);
+    const text = await page.textContent("#report");
+    assert.match(text, /The package will import/);
+    assert.match(text, /crm/);
+    await page.screenshot({ path: join(OUT, "valid-light.png"), fullPage: true });
+  }));
+
+test("the Content-Security-Policy blocks inline script and connections", async () => {
+  const { page, context, errors } = await openPage(env);
+  const inline = await page.evaluate(async () => {
+    const script = Object.assign(document.createElement("script"), { textContent: "window.inlineRan = true" });
+    document.body.append(script);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return window.inlineRan === true;
+  });
+  assert.equal(inline, false);
+  await assert.rejects(page.evaluate(() => fetch("/index.html")), /Failed to fetch/);
+  assert.ok(errors.length > 0 && errors.every((e) => /Content Security Policy/.test(e.message)));
+  await context.close();
+});
+
+test("the seed package fails with IMG001 and its fix, in English and Chinese", () =>
+  withPage({ locale: "en-US" }, async (page) => {
+    const native = nativeReport(cases.seed);
+    const img001 = native.findings.find((f) => f.code === "IMG001");
+    assert.equal(await checkFile(page, cases.seed), "fail");
+    let text = await page.textContent("#report");
+    for (const f of native.findings.filter((f) => f.code !== "SUM001")) assert.ok(text.includes(f.code), f.code);
+    assert.ok(text.includes(img001.hint), "the English fix");
+    await page.screenshot({ path: join(OUT, "seed-en.png"), fullPage: true });
+
+    await page.click("button[data-lang=zh]");
+    text = await page.textContent("#report");
+    assert.ok(text.includes(img001.hint_zh), "the Chinese fix");
+    assert.ok(text.includes(img001.message_zh), "the Chinese message");
+    assert.match(text, /导入会失败/);
+    assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+    await page.screenshot({ path: join(OUT, "seed-zh.png"), fullPage: true });
+
+    // The choice is remembered.
+    await page.reload({ waitUntil: "networkidle" });
+    assert.match(await page.textContent("#drop"), /把安装包拖到这里/);
+  }));
+
+test("a Chinese browser gets the Chinese page; each code opens its explanation", () =>
+  withPage({ locale: "zh-CN" }, async (page) => {
+    assert.match(await page.textContent("#drop"), /把安装包拖到这里/);
+    await checkFile(page, cases.seed);
+    await page.click("#report a.code:text('IMG001')");
+    await page.waitForSelector("#rule[open]");
+    assert.match(await page.textContent("#rule"), /IMG001/);
+    assert.match(await page.textContent("#rule"), /修复方法/);
+    await page.click("#rule button");
+    assert.equal(await page.$("#rule[open]"), null);
+  }));
+
+test("the drop zone works by keyboard, and a pasted file is checked", () =>
+  withPage({}, async (page) => {
+    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "file");
+    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    await chooser.setFiles(cases.valid);
+    await page.waitForSelector("#report[data-verdict=pass]");
+
+    await page.click("text=Check another file");
+    await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
+    const bytes = [...readFileSync(cases.seed)];
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], "app-1.0-ram.tar.gz"));
+      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data }));
+    }, bytes);
+    await page.waitForSelector("#report[data-verdict=fail]");
+  }));
+
+test("a truncated package fails with PKG003", () =>
+  withPage({}, async (page) => {
+    assert.equal(await checkFile(page, cases.truncated), "fail");
+    assert.match(await page.textContent("#report"), /PKG003/);
+  }));
+
+test("a zip package passes, and another file can be checked without reloading", () =>
+  withPage({}, async (page) => {
+    assert.equal(await checkFile(page, cases["valid-zip"]), "pass");
+    assert.match(await page.textContent("#report"), /zip/);
+    await page.click("text=Check another file");
+    assert.equal(await page.isVisible("#drop"), true);
+    assert.equal(await checkFile(page, cases.seed), "fail");
+  }));
+
+test("a package over 4 GB unpacked shows progress and passes", () =>
+  withPage({}, async (page) => {
+    await page.setInputFiles("input[type=file]", cases["over-4g"]);
+    await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0, null, { timeout: 60_000 });
+    assert.match(await page.textContent("#progress-text"), /MB\/s/);
+    await page.screenshot({ path: join(OUT, "progress.png") });
+    await page.waitForSelector("#report[data-verdict=pass]", { timeout: 120_000 });
+    assert.match(await page.textContent("#report .summary"), /4\.2 GB/);
+  }));
+
+test("Cancel stops the check and the page stays usable", () =>
+  withPage({}, async (page) => {
+    await page.setInputFiles("input[type=file]", cases["over-4g"]);
+    await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0, null, { timeout: 60_000 });
+    await page.click("#cancel");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match(await page.textContent("#error"), /cancelled/);
+    assert.equal(await page.getAttribute("#report", "data-verdict"), null);
+    assert.equal(await checkFile(page, cases.valid), "pass");
+  }));
+
+test("every fixture gives the native CLI's report (downloaded as JSON)", () =>
+  withPage({}, async (page) => {
+    for (const [name, path] of Object.entries(cases)) {
+      await checkFile(page, path, 120_000);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Download report (JSON)")]);
+      const browser = JSON.parse(readFileSync(await download.path(), "utf8"));
+      assert.deepEqual(withoutMillis(browser), withoutMillis(nativeReport(path)), name);
+      await page.click("text=Check another file");
+      await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
+    }
+  }));
+
+test("dark scheme and a narrow window", async () => {
+  await withPage({ scheme: "dark" }, async (page) => {
+    await page.screenshot({ path: join(OUT, "start-dark.png") });
+    await checkFile(page, cases.seed);
+    await page.screenshot({ path: join(OUT, "seed-dark.png"), fullPage: true });
+  });
+  await withPage({ width: 380, height: 800 }, async (page) => {
+    await checkFile(page, cases.seed);
+    await page.click(".tree > summary");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
+    await page.screenshot({ path: join(OUT, "seed-narrow.png"), fullPage: true });
+  });
+});

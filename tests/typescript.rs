@@ -1,0 +1,128 @@
+//! The npm package's TypeScript declarations (`js/index.d.ts`) against the
+//! report as it serialises: every interface lists exactly the fields of its
+//! Rust type, optional (`?`) exactly where serde skips a `None`, and
+//! `| null` exactly where it writes one.
+
+#![recursion_limit = "256"]
+
+mod fixtures;
+
+use std::collections::BTreeMap;
+
+use fixtures::{null_manifest_archive, Package, Shape};
+use ramcheck::{Options, Report};
+use serde_json::Value;
+
+/// A declared field: optional (`?`) and its type.
+struct Field {
+    optional: bool,
+    ty: String,
+}
+
+/// The `export interface` blocks of a .d.ts: name -> field -> declaration.
+fn interfaces(dts: &str) -> BTreeMap<String, BTreeMap<String, Field>> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, BTreeMap<String, Field>)> = None;
+    for line in dts.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix("export interface ").and_then(|l| l.strip_suffix(" {")) {
+            current = Some((name.to_string(), BTreeMap::new()));
+        } else if line == "}" {
+            if let Some((name, fields)) = current.take() {
+                out.insert(name, fields);
+            }
+        } else if let (Some((_, fields)), Some((name, ty))) = (current.as_mut(), line.strip_suffix(';').and_then(|l| l.split_once(": "))) {
+            let (name, optional) = name.strip_suffix('?').map_or((name, false), |n| (n, true));
+            fields.insert(name.to_string(), Field { optional, ty: ty.to_string() });
+        }
+    }
+    out
+}
+
+/// Which interface declares the objects at each place of a report.
+fn interface_of(path: &str) -> &'static str {
+    match path {
+        "" => "Report",
+        "findings[]" => "Finding",
+        "summary" => "Summary",
+        "entries[]" => "Entry",
+        "images[]" => "ArchiveImages",
+        "images[].images[]" => "ImageInfo",
+        "stats" => "Stats",
+        other => panic!("no interface is mapped to the report's objects at {other:?}; add one to js/index.d.ts and here"),
+    }
+}
+
+/// Visits every object of `value` with its place (`images[].images[]`).
+fn objects<'a>(value: &'a Value, path: &str, out: &mut Vec<(String, &'a serde_json::Map<String, Value>)>) {
+    match value {
+        Value::Object(map) => {
+            out.push((path.to_string(), map));
+            for (key, v) in map {
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                objects(v, &child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| objects(v, &format!("{path}[]"), out)),
+        _ => {}
+    }
+}
+
+/// A report with findings, images and entries, and every `Option` set.
+fn full_report() -> Report {
+    let seed = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
+    let mut r = ramcheck::check(&seed.tar_gz(), &seed.file_name(), &Options { deep: false }, None);
+    assert!(!r.findings.is_empty() && !r.entries.is_empty() && r.images.iter().any(|a| !a.images.is_empty()));
+    r.entries_note = Some("note".into());
+    r.entries.iter_mut().for_each(|e| e.link = Some("target".into()));
+    r.summary.exporter = Some("exporter".into());
+    for archive in &mut r.images {
+        for image in &mut archive.images {
+            image.platform = Some("linux/amd64".into());
+        }
+    }
+    r
+}
+
+/// The same report with every `Option` unset.
+fn minimal_report(full: &Report) -> Report {
+    let mut r = full.clone();
+    r.entries_note = None;
+    r.summary.template = None;
+    r.summary.version = None;
+    r.summary.exporter = None;
+    r.entries.iter_mut().for_each(|e| e.link = None);
+    r.images.iter_mut().flat_map(|a| a.images.iter_mut()).for_each(|i| i.platform = None);
+    r
+}
+
+#[test]
+fn declarations_match_the_report() {
+    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/js/index.d.ts")).expect("read js/index.d.ts");
+    let declared = interfaces(&dts);
+    let full_report = full_report();
+    let full = serde_json::to_value(&full_report).unwrap();
+    let minimal = serde_json::to_value(minimal_report(&full_report)).unwrap();
+    let (mut full_objects, mut minimal_objects) = (Vec::new(), Vec::new());
+    objects(&full, "", &mut full_objects);
+    objects(&minimal, "", &mut minimal_objects);
+
+    for (path, object) in &full_objects {
+        let name = interface_of(path);
+        let fields = declared.get(name).unwrap_or_else(|| panic!("js/index.d.ts has no interface {name}"));
+        let keys: Vec<&String> = object.keys().collect();
+        let names: Vec<&String> = fields.keys().collect();
+        let (mut keys_sorted, names_sorted) = (keys.clone(), names.clone());
+        keys_sorted.sort();
+        assert_eq!(keys_sorted, names_sorted, "interface {name} (at {path:?}) declares other fields than the report has");
+    }
+    for (path, object) in &minimal_objects {
+        let name = interface_of(path);
+        for (field, decl) in &declared[name] {
+            match object.get(field) {
+                None => assert!(decl.optional, "{name}.{field} can be absent: declare it `{field}?`"),
+                Some(Value::Null) => assert!(decl.ty.ends_with("| null"), "{name}.{field} can be null: declare it `{} | null`", decl.ty),
+                Some(_) => assert!(!decl.optional, "{name}.{field} is always present: drop the `?`"),
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+// The page's own strings in English and Chinese, and the chosen language:
+// remembered in localStorage, else from navigator.language.
+
+const STRINGS = {
+  en: {
+    tagline: "Will your Rainbond offline package import? Find out before the upload.",
+    dropTitle: "Drop your package here",
+    dropHint: "or click to choose it, or paste it (…-ram.tar.gz or .zip)",
+    privacy: "Checked on this computer: the file is never uploaded.",
+    cancel: "Cancel",
+    close: "Close",
+    footer: "ramcheck reads the package locally in one pass; this page makes no network request while it checks.",
+    reading: (done, total) => `${done} of ${total}`,
+    rate: (mbps) => `${mbps} MB/s`,
+    left: (time) => `about ${time} left`,
+    units: { ms: " ms", s: " s", min: " min", h: " h" },
+    starting: "Starting…",
+    cancelled: "The check was cancelled.",
+    failed: (message) => `The check could not finish: ${message}`,
+    verdict: {
+      pass: "The package will import.",
+      warn: "The package will import, with warnings.",
+      fail: "The import will fail.",
+    },
+    checkedIn: (size, time) => `${size} checked in ${time}`,
+    summary: "Summary",
+    template: "Template",
+    version: "Version",
+    components: "Components",
+    plugins: "Plugins",
+    images: "Images",
+    uncompressed: "Unpacked size",
+    diskNeeded: "Disk needed to import",
+    container: "Format",
+    findings: "Findings",
+    noProblems: "No problems found.",
+    severity: { error: "Errors", warning: "Warnings", info: "Information" },
+    severityOne: { error: "error", warning: "warning", info: "info" },
+    at: "At",
+    fix: "Fix",
+    explain: "What is this?",
+    tree: "Package contents",
+    imageList: "Images",
+    layers: (n) => `${n} layer${n === 1 ? "" : "s"}`,
+    imageCount: (n) => `${n} image${n === 1 ? "" : "s"}`,
+    untagged: "(untagged)",
+    download: "Download report (JSON)",
+    copy: "Copy as text",
+    copied: "Copied.",
+    copyFailed: "Copying failed; use the JSON download instead.",
+    again: "Check another file",
+    ruleWhat: "Detects",
+    ruleWhy: "Why the import fails",
+    ruleFix: "Fix",
+    ruleExample: "Example",
+    unknownRule: "No explanation for this code.",
+  },
+  zh: {
+    tagline: "你的 Rainbond 离线安装包能否导入？上传之前先检查。",
+    dropTitle: "把安装包拖到这里",
+    dropHint: "或点击选择文件，或直接粘贴（…-ram.tar.gz 或 .zip）",
+    privacy: "在本机检查：文件不会被上传。",
+    cancel: "取消",
+    close: "关闭",
+    footer: "ramcheck 在本地一次读完安装包；检查期间本页面不发出任何网络请求。",
+    reading: (done, total) => `${done} / ${total}`,
+    rate: (mbps) => `${mbps} MB/秒`,
+    left: (time) => `约剩 ${time}`,
+    units: { ms: " 毫秒", s: " 秒", min: " 分", h: " 小时" },
+    starting: "正在启动…",
+    cancelled: "检查已取消。",
+    failed: (message) => `检查未能完成：${message}`,
+    verdict: {
+      pass: "安装包可以导入。",
+      warn: "安装包可以导入，但有警告。",
+      fail: "导入会失败。",
+    },
+    checkedIn: (size, time) => `已检查 ${size}，用时 ${time}`,
+    summary: "概要",
+    template: "模板",
+    version: "版本",
+    components: "组件",
+    plugins: "插件",
+    images: "镜像",
+    uncompressed: "解压后大小",
+    diskNeeded: "导入所需磁盘空间",
+    container: "格式",
+    findings: "检查结果",
+    noProblems: "未发现问题。",
+    severity: { error: "错误", warning: "警告", info: "信息" },
+    severityOne: { error: "错误", warning: "警告", info: "信息" },
+    at: "位置",
+    fix: "修复",
+    explain: "这是什么？",
+    tree: "安装包内容",
+    imageList: "镜像",
+    layers: (n) => `${n} 层`,
+    imageCount: (n) => `${n} 个镜像`,
+    untagged: "（无标签）",
+    download: "下载报告（JSON）",
+    copy: "复制为文本",
+    copied: "已复制。",
+    copyFailed: "复制失败，请改用下载 JSON。",
+    again: "检查另一个文件",
+    ruleWhat: "检测内容",
+    ruleWhy: "导入为何失败",
+    ruleFix: "修复方法",
+    ruleExample: "示例",
+    unknownRule: "没有这个代码的说明。",
+  },
+};
+
+const KEY = "ramcheck.language";
+
+function initial() {
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (saved in STRINGS) return saved;
+  } catch {
+    // Storage may be blocked; fall back to the browser's language.
+  }
+  return (navigator.language || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+let current = initial();
+
+export function language() {
+  return current;
+}
+
+export function strings() {
+  return STRINGS[current];
+}
+
+export function setLanguage(lang) {
+  current = lang in STRINGS ? lang : "en";
+  try {
+    localStorage.setItem(KEY, current);
+  } catch {
+    // Not remembered, but still switched.
+  }
+}
+
+/** Fills every `data-i18n` element and marks the chosen language button. */
+export function applyLanguage(root = document) {
+  const s = strings();
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = s[el.dataset.i18n];
+  for (const button of root.querySelectorAll("[data-lang]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.lang === current));
+  }
+}
+
+/** Picks a text of the report or the rule catalog in the chosen language. */
+export function pick(en, zh) {
+  return current === "zh" && zh ? zh : en;
+}
