@@ -29,6 +29,11 @@ pub enum Verdict {
     Fail,
 }
 
+/// The position of findings about the stream as a whole (damage, trailing
+/// data): after every member. The largest integer JavaScript holds exactly,
+/// so the report means the same in the browser.
+pub const END_POSITION: u64 = (1 << 53) - 1;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: String,

@@ -1,14 +1,12 @@
 //! The wasm bindings: the core over a browser `Blob`, for the npm package's
-//! Web Worker. Values cross to JavaScript as JSON, parsed there: the page
-//! gets exactly what `JSON.parse` makes of the CLI's `--format json`
-//! (report shape: `shared/spec/report.md`).
+//! Web Worker. Values cross to JavaScript as plain objects of the same shape
+//! as the CLI's `--format json` (`shared/spec/report.md`).
 
 use std::cell::RefCell;
 use std::io;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, FileReaderSync};
 
@@ -87,35 +85,14 @@ fn js_error(e: JsValue) -> io::Error {
     io::Error::other(message)
 }
 
-// Through JSON rather than serde-wasm-bindgen, which refuses u64 past 2^53
-// (findings without a position carry u64::MAX); JSON.parse rounds them as it
-// would the CLI's output.
+/// Maps become objects and integers numbers, as in the CLI's JSON. Every
+/// integer of a report fits in 2^53 (see `report::END_POSITION`).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
 }
 
-fn from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, JsValue> {
-    let json = String::from(js_sys::JSON::stringify(value)?);
-    let mut value: Value = serde_json::from_str(&json).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    integers(&mut value);
-    serde_json::from_value(value).map_err(|e| JsValue::from_str(&e.to_string()))
-}
-
-/// JavaScript numbers are f64, so a u64 past 2^53 comes back as a float just
-/// beyond it (u64::MAX as 18446744073709552000): read whole non-negative
-/// floats as u64 again, saturating.
-fn integers(value: &mut Value) {
-    match value {
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && *f >= 0.0 && f.fract() == 0.0) {
-                *value = Value::from(f as u64);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(integers),
-        Value::Object(fields) => fields.values_mut().for_each(integers),
-        _ => {}
-    }
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(JsValue::from)
 }
 
 #[wasm_bindgen(start)]
@@ -194,7 +171,7 @@ pub fn explain_rule(code: &str, language: &str) -> Option<String> {
 /// A report as `text` (no colours) or `markdown`.
 #[wasm_bindgen(js_name = formatReport)]
 pub fn format_report(report: JsValue, style: &str, language: &str) -> Result<String, JsValue> {
-    let report: Report = from_js(&report)?;
+    let report: Report = from_js(report)?;
     let lang = Lang::from_tag(language);
     match style {
         "text" => Ok(format::text(&report, lang, false)),

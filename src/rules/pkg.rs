@@ -1,7 +1,7 @@
 //! PKG: the uploaded file itself: its name, its compression, its integrity.
 
 use super::{Context, Rule, Text};
-use crate::report::{human_bytes, Finding, Severity};
+use crate::report::{human_bytes, Finding, Severity, END_POSITION};
 use crate::scan::{Container, Stop};
 
 pub static PKG001: Rule = Rule {
@@ -202,7 +202,7 @@ fn trailing(file: &str, t: &crate::gzip::Trailing) -> Finding {
         PKG004
             .at(
                 file,
-                u64::MAX,
+                END_POSITION,
                 format!("{n} of zero bytes follow the end of the gzip stream (from byte {}). gzip ignores zero padding, so the import works, but the file is not exactly what was exported.", t.offset),
                 format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的零字节。gzip 会忽略零填充，导入可以进行，但文件与导出时并不完全相同。", t.offset),
             )
@@ -210,7 +210,7 @@ fn trailing(file: &str, t: &crate::gzip::Trailing) -> Finding {
     } else {
         PKG004.at(
             file,
-            u64::MAX,
+            END_POSITION,
             format!("{n} of other data follow the end of the gzip stream (from byte {}). gzip reports \"trailing garbage ignored\" and exits with status 2, so `tar -xzf` fails and so does the import.", t.offset),
             format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的其他数据。gzip 会提示 \"trailing garbage ignored\" 并以状态码 2 退出，`tar -xzf` 因此失败，导入也随之失败。", t.offset),
         )
@@ -312,7 +312,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
             };
             PKG003.at(
                 loc,
-                u64::MAX,
+                END_POSITION,
                 format!("The package ({size}) is damaged{at}{inside}: {what}. Unpacking stops there and the import fails."),
                 format!("安装包（{size}）已损坏{at_zh}{inside_zh}：{}。解压会在此处中断，导入失败。", zh_damage(what)),
             )
@@ -328,7 +328,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
         }
         Stop::InflateLimit { inflated, compressed } => PKG003.at(
             file,
-            u64::MAX,
+            END_POSITION,
             format!(
                 "The check stopped: {} of compressed data inflated to more than {}, far beyond any real package. This is a decompression bomb or a damaged file, not an export.",
                 human_bytes(*compressed),
@@ -338,7 +338,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
         ),
         Stop::Io(e) => PKG003.at(
             file,
-            u64::MAX,
+            END_POSITION,
             format!("Reading the file failed ({e}); the check could not finish. The disk or USB stick holding it may be failing."),
             format!("读取文件失败（{e}），检查未能完成。存放该文件的磁盘或 U 盘可能有故障。"),
         ),

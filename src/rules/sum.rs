@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{Context, Rule, Text};
 use crate::metadata::{get, get_list, get_str};
-use crate::report::{human_bytes, Finding, Severity};
+use crate::report::{human_bytes, Finding, Severity, END_POSITION};
 
 pub static SUM001: Rule = Rule {
     code: "SUM001",
@@ -96,7 +96,7 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if pkg.size > LARGE_PACKAGE {
         out.push(SUM002.at(
             pkg.file_name.clone(),
-            u64::MAX,
+            END_POSITION,
             format!(
                 "The package is {}: the import needs about {disk} of free disk on the builder node, and the upload takes long.",
                 human_bytes(pkg.size)
