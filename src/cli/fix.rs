@@ -24,12 +24,13 @@ enum Format {
     Json,
 }
 
-/// Writes a corrected copy of a package for the failures that have a safe,
-/// mechanical fix (empty image archives, stray entries, a plain tar or a
-/// double gzip, trailing bytes, a zip, an unsafe file name, a byte-order mark
-/// on metadata.json), then checks the copy. INPUT is never changed.
-/// Exit status: 0 written and no error remains, 1 errors remain that no
-/// repair covers, 2 nothing could be written.
+/// Writes a corrected package for the failures that have a safe, mechanical fix.
+///
+/// Repairs: empty image archives, stray entries, a plain tar or a double
+/// gzip, bytes after the gzip stream, a zip, an unsafe file name, a
+/// byte-order mark on metadata.json. The output is checked again; INPUT is
+/// never changed. Exit status: 0 written and no error remains, 1 errors
+/// remain that no repair covers, 2 nothing could be written.
 #[derive(clap::Args)]
 pub struct FixArgs {
     /// The package to repair.
