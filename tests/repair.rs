@@ -476,3 +476,14 @@ fn cli_positional_check_still_works_beside_the_subcommand() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["verdict"], "pass");
 }
+
+#[test]
+fn cli_output_may_be_a_directory_that_gets_the_proposed_name() {
+    let dir = case_dir("cli-dir");
+    let input = write(&dir, "my-plugin-app-1.0-ram.tar.gz", &app().tar_gz());
+    let usb = dir.join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    let o = ramcheck(&["fix", &input, "-o", usb.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(listing(&usb), vec!["my-plug-in-app-1.0-ram.tar.gz"]);
+}

@@ -35,8 +35,9 @@ enum Format {
 pub struct FixArgs {
     /// The package to repair.
     input: PathBuf,
-    /// Where to write the corrected package (default: beside INPUT, under a
-    /// name the console and the importer handle).
+    /// Where to write the corrected package: a file, or a directory to write
+    /// it in (default: beside INPUT, under a name the console and the
+    /// importer handle).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// List the repairs that would be made; write nothing.
@@ -74,16 +75,21 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
         return Err(format!("{}: not a regular file", args.input.display()));
     }
     let input_name = file_name(&args.input);
-    let chosen = args.output.as_deref().map(file_name);
+    // OUTPUT names the file, or the directory that gets the proposed name.
+    let (dir, chosen) = match &args.output {
+        Some(path) if path.is_dir() => (path.clone(), None),
+        Some(path) => (PathBuf::new(), Some(file_name(path))),
+        None => (args.input.parent().map(Path::to_path_buf).unwrap_or_default(), None),
+    };
     let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, None);
-    let output = match &args.output {
-        Some(path) => path.clone(),
-        None => {
-            // Beside INPUT, and never INPUT itself.
-            if plan.output_name == input_name {
-                plan.output_name = fixed_name(&input_name);
+    let output = match (&args.output, chosen) {
+        (Some(path), Some(_)) => path.clone(),
+        _ => {
+            let proposed = dir.join(&plan.output_name);
+            if same_file(&args.input, &proposed) || (args.output.is_none() && plan.output_name == input_name) {
+                plan.output_name = fixed_name(&plan.output_name);
             }
-            args.input.with_file_name(&plan.output_name)
+            dir.join(&plan.output_name)
         }
     };
     if args.dry_run {
@@ -197,6 +203,11 @@ fn print_result(args: &FixArgs, output: &Path, plan: &Plan, after: &Report, lang
 }
 
 fn push_repairs(out: &mut String, title: &str, plan: &Plan, lang: Lang) {
+    if plan.mode == Mode::Refused {
+        let none = pick(lang, "Nothing can be written: the package cannot be read to its end.", "无法写出：安装包无法完整读取。");
+        out.push_str(&format!("\n  {none}\n"));
+        return;
+    }
     if plan.repairs.is_empty() {
         let none = pick(lang, "Nothing to repair: the output is a copy of the input.", "无需修复：输出与输入内容相同。");
         out.push_str(&format!("\n  {none}\n"));

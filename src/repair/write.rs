@@ -184,7 +184,7 @@ fn rewrite(input: impl Read, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()
         let raw = recorded.get(recorded.len().saturating_sub(header_len)..).unwrap_or_default();
         let data = &mut walker.data();
         if plan.drops(&m.path) {
-            io::copy(data, &mut io::sink())?;
+            copy_exact(data, &mut io::sink(), m.size)?;
             continue;
         }
         let hardlink = m.link.as_deref().filter(|_| m.kind == Kind::Hardlink);
