@@ -487,3 +487,74 @@ fn cli_output_may_be_a_directory_that_gets_the_proposed_name() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(listing(&usb), vec!["my-plug-in-app-1.0-ram.tar.gz"]);
 }
+
+// ---- packages made by GNU tar itself ---------------------------------------------
+
+/// Writes the members of `tar` under `dir` (files and directories).
+fn materialize(dir: &Path, tar: &Tar) {
+    for (path, node) in &tar.members {
+        match node {
+            Node::Dir => std::fs::create_dir_all(dir.join(path)).unwrap(),
+            Node::File(data) => {
+                let file = dir.join(path);
+                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                std::fs::write(file, data).unwrap();
+            }
+            _ => unreachable!("packages hold files and directories"),
+        }
+    }
+}
+
+/// `tar -cf` of `top` entries in `dir`, in GNU tar's `format`, reproducibly.
+fn gnu_tar(dir: &Path, format: &str, top: &[&str]) -> Vec<u8> {
+    let o = Command::new("tar")
+        .args(["-cf", "-", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@1700000000"])
+        .arg(format!("--format={format}"))
+        .args(if format == "pax" { &["--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime"][..] } else { &[] })
+        .arg("-C")
+        .arg(dir)
+        .args(top)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+#[test]
+fn gnu_and_pax_archives_lose_the_dropped_member_and_nothing_else() {
+    // A long path and a non-ASCII one: GNU long-name blocks, PAX path records.
+    let long = format!("docs/{}/说明.txt", "very-long-directory-name".repeat(5));
+    let p = app().with_file(&long, "kept as it is");
+    for format in ["gnu", "pax"] {
+        let dir = case_dir(&format!("gnu-tar-{format}"));
+        materialize(&dir, &p.tar);
+        std::fs::write(dir.join("._app-1.0-ram"), [0u8; 4096]).unwrap();
+        let with_stray = gnu_tar(&dir, format, &["._app-1.0-ram", "app-1.0-ram"]);
+        let clean = gnu_tar(&dir, format, &["app-1.0-ram"]);
+        let marker: &[u8] = if format == "pax" { b"PaxHeaders" } else { b"././@LongLink" };
+        assert!(clean.windows(marker.len()).any(|w| w == marker), "{format}: extension headers are exercised");
+        let fixed = fix(&gzip(&with_stray), "app-1.0-ram.tar.gz");
+        assert_eq!(fixed.repairs(), vec![(Some("LAY002"), Action::Drop, "._app-1.0-ram")]);
+        // What GNU tar writes without the stray file, to the byte.
+        assert!(fixed.tar() == clean, "{format}: the output differs from GNU tar's own archive");
+        untar(&format!("gnu-tar-{format}-x"), &fixed.out);
+    }
+}
+
+#[test]
+fn pax_paths_are_renamed_with_the_top_directory() {
+    let long = format!("docs/{}/说明.txt", "very-long-directory-name".repeat(5));
+    let p = Package::valid("mesh-plugin-demo", "1.0", 2, 0, Shape::Docker24).with_file(&long, "renamed with its directory");
+    for format in ["gnu", "pax"] {
+        let dir = case_dir(&format!("pax-rename-{format}"));
+        materialize(&dir, &p.tar);
+        let input = gnu_tar(&dir, format, &["mesh-plugin-demo-1.0-ram"]);
+        let fixed = fix(&gzip(&input), &p.file_name());
+        assert!(fixed.repairs().iter().any(|r| r.1 == Action::RenameTop));
+        let x = untar(&format!("pax-rename-{format}-x"), &fixed.out);
+        assert_eq!(listing(&x), vec!["mesh-plug-in-demo-1.0-ram"]);
+        let top = x.join("mesh-plug-in-demo-1.0-ram");
+        assert_eq!(std::fs::read(top.join(&long)).unwrap(), b"renamed with its directory", "{format}");
+        assert_eq!(std::fs::read(top.join("component-images.tar")).unwrap(), p.tar.get(&p.path("component-images.tar")).unwrap());
+    }
+}
