@@ -22,7 +22,7 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum Language {
+enum Language {
     En,
     Zh,
 }

@@ -95,7 +95,7 @@ pub struct Plan {
 
 /// What becomes of one member in pass 2.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct MemberEdit {
+pub(super) struct MemberEdit {
     pub path: Option<String>,
     pub link: Option<String>,
     pub strip_bom: bool,
@@ -103,14 +103,14 @@ pub struct MemberEdit {
 
 impl Plan {
     /// Whether the member at `path` (as stored) is left out.
-    pub fn drops(&self, path: &str) -> bool {
+    pub(super) fn drops(&self, path: &str) -> bool {
         let path = paths::normalize(path);
         self.drop.iter().any(|d| path == *d || path.strip_prefix(d.as_str()).is_some_and(|rest| rest.starts_with('/')))
     }
 
     /// How a kept member changes: a new path or hard-link target under the
     /// renamed top directory, a metadata.json without its byte-order mark.
-    pub fn edit(&self, path: &str, hardlink: Option<&str>) -> MemberEdit {
+    pub(super) fn edit(&self, path: &str, hardlink: Option<&str>) -> MemberEdit {
         let rename = |p: &str| self.rename_top.as_ref().and_then(|r| rename_top(p, &r.from, &r.to));
         MemberEdit {
             path: rename(path),
