@@ -19,7 +19,8 @@ pub fn check<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options,
     report(&pkg, options)
 }
 
-fn report(pkg: &Package, options: &Options) -> Report {
+/// The report on the facts of one pass (the repair plans from both).
+pub fn report(pkg: &Package, options: &Options) -> Report {
     let cx = Context::new(pkg);
     let mut findings = Vec::new();
     for check in CHECKS {

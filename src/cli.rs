@@ -1,12 +1,14 @@
 //! Arguments, files and exit codes (`shared/spec/report.md`, "Command line").
 
+mod fix;
+
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use ramcheck::format::{self, Lang};
 use ramcheck::rules::{self, RULES};
@@ -29,8 +31,10 @@ enum Language {
 /// before you upload them. Exit status: 0 no errors, 1 a package has errors,
 /// 2 a file cannot be read or the arguments are wrong.
 #[derive(Parser)]
-#[command(name = "ramcheck", version)]
+#[command(name = "ramcheck", version, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Packages to check. The file name counts: it is the upload's name.
     #[arg(required_unless_present_any = ["explain", "list_rules"])]
     files: Vec<PathBuf>,
@@ -51,13 +55,17 @@ struct Args {
     list_rules: bool,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    Fix(fix::FixArgs),
+}
+
 pub fn main() -> ExitCode {
     let args = Args::parse();
-    let lang = match args.lang {
-        Some(Language::Zh) => Lang::Zh,
-        Some(Language::En) => Lang::En,
-        None => Lang::from_tag(&std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default()),
-    };
+    if let Some(Command::Fix(fix)) = args.command {
+        return fix::run(fix);
+    }
+    let lang = lang(args.lang);
     if let Some(code) = &args.explain {
         return explain(code, lang);
     }
@@ -104,6 +112,15 @@ pub fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The language asked for, else the one of the environment.
+fn lang(asked: Option<Language>) -> Lang {
+    match asked {
+        Some(Language::Zh) => Lang::Zh,
+        Some(Language::En) => Lang::En,
+        None => Lang::from_tag(&std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default()),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod model;
 pub mod paths;
 pub mod reference;
+pub mod repair;
 pub mod report;
 pub mod rules;
 pub mod scan;
