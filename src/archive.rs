@@ -205,7 +205,7 @@ fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget:
     let compression = Compression::sniff(&head);
     let wants_json = compression.is_none() && looks_like_json(path, &head);
     if wants_json && (size > MAX_JSON_MEMBER || size > *budget) {
-        let digests = if deep { Some(hash(head, data, None)?) } else { None };
+        let digests = if deep { Some(hash(head, data, size, None)?) } else { None };
         return Ok((None, digests, Some(JsonDoc::TooLarge(size))));
     }
     if wants_json {
@@ -219,29 +219,71 @@ fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget:
         };
         return Ok((None, digests, Some(doc)));
     }
-    let digests = if deep { Some(hash(head, data, compression)?) } else { None };
+    let digests = if deep { Some(hash(head, data, size, compression)?) } else { None };
     Ok((compression, digests, None))
 }
 
+/// Members at least this large are hashed on another thread (native only).
+const BACKGROUND_HASH_MIN: u64 = 1 << 20;
+/// Chunk handed to the hashing thread; also the read size while hashing.
+const HASH_CHUNK: usize = 256 << 10;
+/// Read size while hashing a small member on this thread.
+const INLINE_CHUNK: usize = 16 << 10;
+
 /// Hashes a member as stored and, when it is gzip, its inflated content.
-fn hash<R: Read>(head: Vec<u8>, data: &mut R, compression: Option<Compression>) -> io::Result<Digests> {
-    let mut tee = HashingReader { inner: Cursor::new(head).chain(data), hasher: Sha256::new() };
-    let content = if compression == Some(Compression::Gzip) {
-        let mut inflated = HashingReader { inner: flate2::read::GzDecoder::new(&mut tee), hasher: Sha256::new() };
-        // A layer that does not inflate cleanly has no content digest; its
-        // stored digest still says whether the blob is intact.
-        let ok = io::copy(&mut inflated, &mut io::sink()).is_ok();
-        ok.then(|| hex(&inflated.hasher.finalize()))
-    } else {
-        None
-    };
-    io::copy(&mut tee, &mut io::sink())?;
-    Ok(Digests { stored: hex(&tee.hasher.finalize()), content })
+fn hash<R: Read>(head: Vec<u8>, data: &mut R, size: u64, compression: Option<Compression>) -> io::Result<Digests> {
+    let background = size >= BACKGROUND_HASH_MIN;
+    let mut stored = Sha::new(background);
+    if compression != Some(Compression::Gzip) {
+        // The common case (`docker save` layers are plain tars): read straight
+        // into the buffers the hasher takes, no copy.
+        stored.update(&head);
+        loop {
+            let mut buf = stored.buffer();
+            let n = fill(data, &mut buf)?;
+            if n == 0 {
+                stored.recycle(buf);
+                break;
+            }
+            stored.submit(buf, n);
+        }
+        return Ok(Digests { stored: hex(&stored.finish()), content: None });
+    }
+    let mut tee = HashingReader { inner: Cursor::new(head).chain(data), hasher: stored };
+    let mut inflated = HashingReader { inner: flate2::read::GzDecoder::new(&mut tee), hasher: Sha::new(background) };
+    // A layer that does not inflate cleanly has no content digest; its
+    // stored digest still says whether the blob is intact.
+    let ok = copy_all(&mut inflated).is_ok();
+    let content = ok.then(|| hex(&inflated.hasher.finish()));
+    copy_all(&mut tee)?;
+    Ok(Digests { stored: hex(&tee.hasher.finish()), content })
+}
+
+/// Reads until `buf` is full or the data ends.
+fn fill<R: Read>(data: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut have = 0;
+    while have < buf.len() {
+        match data.read(&mut buf[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(have)
+}
+
+/// Reads `r` to its end in large reads (`io::copy` reads 8 KiB at a time,
+/// each one a trip down the whole reader stack).
+fn copy_all<R: Read>(r: &mut R) -> io::Result<()> {
+    let mut buf = vec![0u8; HASH_CHUNK];
+    while fill(r, &mut buf)? > 0 {}
+    Ok(())
 }
 
 struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Sha,
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -249,6 +291,169 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+/// sha256, computed on a second thread when asked to and threads exist, so
+/// hashing overlaps inflating: `--deep` then costs little more than the plain
+/// check on two cores.
+enum Sha {
+    Inline(Sha256, Vec<u8>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Background(background::Hasher),
+}
+
+impl Sha {
+    fn new(background: bool) -> Sha {
+        #[cfg(not(target_arch = "wasm32"))]
+        if background {
+            return Sha::Background(background::Hasher::new());
+        }
+        let _ = background;
+        Sha::Inline(Sha256::new(), Vec::new())
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Sha::Inline(h, _) => h.update(data),
+            #[cfg(not(target_arch = "wasm32"))]
+            Sha::Background(b) => b.update(data),
+        }
+    }
+
+    /// A buffer to read into (its length is the size to read).
+    fn buffer(&mut self) -> Vec<u8> {
+        match self {
+            Sha::Inline(_, spare) => {
+                let mut buf = std::mem::take(spare);
+                buf.resize(INLINE_CHUNK, 0);
+                buf
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Sha::Background(b) => b.buffer(),
+        }
+    }
+
+    /// Hashes the first `n` bytes of a buffer from [`Sha::buffer`].
+    fn submit(&mut self, buf: Vec<u8>, n: usize) {
+        match self {
+            Sha::Inline(h, spare) => {
+                h.update(&buf[..n]);
+                *spare = buf;
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Sha::Background(b) => b.submit(buf, n),
+        }
+    }
+
+    fn recycle(&mut self, buf: Vec<u8>) {
+        match self {
+            Sha::Inline(_, spare) => *spare = buf,
+            #[cfg(not(target_arch = "wasm32"))]
+            Sha::Background(b) => b.recycle(buf),
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Sha::Inline(h, _) => h.finalize().to_vec(),
+            #[cfg(not(target_arch = "wasm32"))]
+            Sha::Background(b) => b.finish(),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod background {
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+    use std::thread::JoinHandle;
+
+    use sha2::{Digest, Sha256};
+
+    use super::HASH_CHUNK;
+
+    /// Buffers in flight: one being filled, the others queued or hashing.
+    const BUFFERS: usize = 4;
+
+    /// A sha256 fed with owned buffers that a worker thread hashes.
+    pub struct Hasher {
+        work: Option<SyncSender<(Vec<u8>, usize)>>,
+        free: Receiver<Vec<u8>>,
+        made: usize,
+        /// Small updates gathered until they make a chunk.
+        pending: Vec<u8>,
+        worker: Option<JoinHandle<Vec<u8>>>,
+    }
+
+    impl Hasher {
+        pub fn new() -> Hasher {
+            let (work, todo) = sync_channel::<(Vec<u8>, usize)>(BUFFERS);
+            let (done, free) = sync_channel::<Vec<u8>>(BUFFERS);
+            let worker = std::thread::spawn(move || {
+                let mut h = Sha256::new();
+                for (buf, n) in todo {
+                    h.update(&buf[..n]);
+                    // The reader may have stopped asking for buffers.
+                    let _ = done.try_send(buf);
+                }
+                h.finalize().to_vec()
+            });
+            Hasher { work: Some(work), free, made: 0, pending: Vec::new(), worker: Some(worker) }
+        }
+
+        pub fn buffer(&mut self) -> Vec<u8> {
+            self.flush();
+            if let Ok(buf) = self.free.try_recv() {
+                return buf;
+            }
+            if self.made < BUFFERS {
+                self.made += 1;
+                return vec![0; HASH_CHUNK];
+            }
+            self.free.recv().unwrap_or_else(|_| vec![0; HASH_CHUNK])
+        }
+
+        pub fn submit(&mut self, buf: Vec<u8>, n: usize) {
+            if let Some(work) = &self.work {
+                // The worker only stops when `work` is dropped.
+                let _ = work.send((buf, n));
+            }
+        }
+
+        pub fn recycle(&mut self, buf: Vec<u8>) {
+            drop(buf);
+            self.made -= 1;
+        }
+
+        pub fn update(&mut self, mut data: &[u8]) {
+            while !data.is_empty() {
+                if self.pending.capacity() == 0 {
+                    self.pending = self.buffer();
+                    self.pending.clear();
+                }
+                let take = data.len().min(HASH_CHUNK - self.pending.len());
+                self.pending.extend_from_slice(&data[..take]);
+                data = &data[take..];
+                if self.pending.len() == HASH_CHUNK {
+                    self.flush();
+                }
+            }
+        }
+
+        fn flush(&mut self) {
+            if !self.pending.is_empty() {
+                let mut buf = std::mem::take(&mut self.pending);
+                let n = buf.len();
+                buf.resize(HASH_CHUNK, 0);
+                self.submit(buf, n);
+            }
+        }
+
+        pub fn finish(mut self) -> Vec<u8> {
+            self.flush();
+            self.work = None;
+            self.worker.take().and_then(|w| w.join().ok()).expect("the hashing thread does not panic")
+        }
     }
 }
 
@@ -261,4 +466,57 @@ pub fn read_head<R: Read>(data: &mut R, n: usize) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(n);
     data.take(n as u64).read_to_end(&mut head)?;
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Reads in odd sizes, as the tar walkers below a member do.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(70_001);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn bytes(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
+    }
+
+    fn digests(data: &[u8], compression: Option<Compression>) -> Digests {
+        let head = data[..data.len().min(512)].to_vec();
+        hash(head, &mut Trickle(&data[data.len().min(512)..]), data.len() as u64, compression).unwrap()
+    }
+
+    #[test]
+    fn plain_members_hash_the_same_inline_and_in_the_background() {
+        // Around the thread threshold and the chunk size, and over the
+        // number of buffers in flight.
+        for n in [0, 3, 512, 513, HASH_CHUNK, BACKGROUND_HASH_MIN as usize - 1, BACKGROUND_HASH_MIN as usize, 5 * HASH_CHUNK + 9] {
+            let data = bytes(n);
+            let d = digests(&data, None);
+            assert_eq!(d.stored, hex(&Sha256::digest(&data)), "{n} bytes");
+            assert_eq!(d.content, None);
+        }
+    }
+
+    #[test]
+    fn gzip_members_hash_as_stored_and_inflated() {
+        for n in [10, 3 << 20] {
+            let content = bytes(n);
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&content).unwrap();
+            let mut stored = gz.finish().unwrap();
+            // Small members stay inline, large ones go to the hashing thread.
+            stored.extend(std::iter::repeat_n(0u8, if n > 1000 { 2 << 20 } else { 0 }));
+            let d = digests(&stored, Some(Compression::Gzip));
+            assert_eq!(d.stored, hex(&Sha256::digest(&stored)), "{n} bytes");
+            assert_eq!(d.content.as_deref(), Some(hex(&Sha256::digest(&content)).as_str()), "{n} bytes");
+        }
+    }
 }
