@@ -5,7 +5,7 @@
 //! JSON members are kept because `manifest.json` may come after the configs
 //! it names.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Cursor, Read};
 
 use sha2::{Digest, Sha256};
@@ -100,6 +100,9 @@ pub struct ImageArchive {
     pub pos: u64,
     pub size: u64,
     pub members: Vec<ArchiveMember>,
+    /// Index into `members` by path (the last member of a path wins, as on
+    /// extraction): manifests name thousands of members.
+    by_path: HashMap<String, usize>,
     pub members_cut: bool,
     pub json: BTreeMap<String, JsonDoc>,
     /// The archive is compressed as a whole (LAY007), so it was not walked.
@@ -111,7 +114,7 @@ pub struct ImageArchive {
 
 impl ImageArchive {
     pub fn member(&self, path: &str) -> Option<&ArchiveMember> {
-        self.members.iter().find(|m| m.path == path)
+        self.by_path.get(path).map(|&i| &self.members[i])
     }
 
     /// Location of a member for messages: `app/x.tar!/manifest.json`.
@@ -173,6 +176,7 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool) -
             }
         }
         if archive.members.len() < MAX_ARCHIVE_MEMBERS {
+            archive.by_path.insert(record.path.clone(), archive.members.len());
             archive.members.push(record);
         } else {
             archive.members_cut = true;

@@ -2,6 +2,8 @@
 //! (OCI) read into images with names, configs and layers, the way `docker
 //! load` and containerd's importer read them.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::archive::{ArchiveMember, ImageArchive, JsonDoc};
@@ -167,7 +169,7 @@ pub fn analyze(archive: &ImageArchive) -> Analysis {
         }
     }
     if let Doc::Present(descriptors) = a.index.clone() {
-        let names_from_docker: Vec<String> = a.images.iter().flat_map(|i| i.normalized_names()).collect();
+        let names_from_docker: HashSet<String> = a.images.iter().flat_map(|i| i.normalized_names()).collect();
         for d in descriptors.iter().take(MAX_IMAGES) {
             let mut images = Vec::new();
             oci_image(archive, d, "index.json", 0, &mut images, &mut a);
