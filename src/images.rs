@@ -323,7 +323,7 @@ fn docker_image(archive: &ImageArchive, entry: &DockerEntry, a: &mut Analysis) -
     }
     for layer in &entry.layers {
         match resolve(archive, layer) {
-            Some(m) => image.size += m.size,
+            Some(m) => image.size = image.size.saturating_add(m.size),
             None => a.missing.push(Missing { named_in: "manifest.json".into(), member: layer.clone(), what: "layer" }),
         }
     }
@@ -382,7 +382,7 @@ fn oci_image(archive: &ImageArchive, d: &OciDescriptor, named_in: &str, depth: u
         let Some(digest) = layer.get("digest").and_then(Value::as_str) else { continue };
         let lp = blob_path(digest);
         match resolve(archive, &lp) {
-            Some(m) => image.size += m.size,
+            Some(m) => image.size = image.size.saturating_add(m.size),
             None => a.missing.push(Missing { named_in: path.clone(), member: lp.clone(), what: "layer" }),
         }
         image.layers.push(lp);

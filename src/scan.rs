@@ -156,6 +156,15 @@ impl Package {
         self.walked && self.stop.is_none()
     }
 
+    /// Whether the walk stopped inside the member at `path` (normalised): a
+    /// size that runs past the end of the package is damage, not content.
+    pub fn stopped_inside(&self, path: &str) -> bool {
+        match &self.stop {
+            Some(Stop::TarDamaged { member: Some(m), .. } | Stop::Damaged { member: Some(m), .. }) => paths::normalize(m) == path,
+            _ => false,
+        }
+    }
+
     /// Top-level names with their first position, in the importer's order.
     pub fn top_level(&self) -> BTreeMap<String, (u64, bool)> {
         let mut tops: BTreeMap<String, (u64, bool)> = BTreeMap::new();

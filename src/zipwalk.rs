@@ -64,7 +64,7 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
                 pkg.unzip_orphans.push((path, pos));
             }
         }
-        pkg.uncompressed_bytes += size;
+        pkg.uncompressed_bytes = pkg.uncompressed_bytes.saturating_add(size);
         let result = scan::visit(pkg, &name, kind, size, link.as_deref(), pos, &mut file, options)
             .and_then(|()| io::copy(&mut file, &mut io::sink()).map(|_| ()));
         if let Err(e) = result {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
+use crate::archive::ImageArchive;
 use crate::images::{self, Doc, Image};
 use crate::metadata::{self, get_str};
 use crate::paths;
@@ -191,7 +192,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// Offset of a member of an archive in the package stream.
 fn position(view: &ArchiveView<'_>, member: &str) -> u64 {
-    view.archive.pos + 512 + view.archive.member(member).map_or(0, |m| m.pos)
+    in_archive(view.archive, view.archive.member(member).map_or(0, |m| m.pos))
+}
+
+/// Offset in the package stream of a position inside an archive (after its
+/// 512-byte header). Zip offsets come from the central directory, which is
+/// untrusted: saturate rather than wrap.
+fn in_archive(archive: &ImageArchive, pos: u64) -> u64 {
+    archive.pos.saturating_add(512).saturating_add(pos)
 }
 
 fn push_limited(out: &mut Vec<Finding>, found: Vec<Finding>) {
@@ -245,7 +253,7 @@ fn damaged(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         let loc = d.member.as_deref().map_or_else(|| archive.path.clone(), |m| archive.location(m));
         out.push(IMG007.at(
             loc,
-            archive.pos + 512 + d.pos,
+            in_archive(archive, d.pos),
             format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.what, d.pos),
             format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
         ));
@@ -299,7 +307,7 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             let target = m.link.as_deref().unwrap_or("");
             found.push(IMG004.at(
                 archive.location(&m.path),
-                archive.pos + 512 + m.pos,
+                in_archive(archive, m.pos),
                 format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
                 format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
             ));
@@ -436,7 +444,7 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             if d.stored != hex {
                 found.push(IMG008.at(
                     archive.location(&m.path),
-                    archive.pos + 512 + m.pos,
+                    in_archive(archive, m.pos),
                     format!(
                         "{} in {name} is named by sha256 {hex}, but its content hashes to {}: the bytes changed after the export.",
                         m.path, d.stored
@@ -461,7 +469,7 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             if id.strip_prefix("sha256:") != Some(content) {
                 found.push(IMG008.at(
                     archive.location(layer),
-                    archive.pos + 512 + m.pos,
+                    in_archive(archive, m.pos),
                     format!("Layer {layer} in {name} hashes to sha256:{content}, but the image config expects {id}: the layer changed after the export."),
                     format!("{name} 中的镜像层 {layer} 摘要为 sha256:{content}，而镜像配置要求 {id}：导出后该层已变化。"),
                 ));
@@ -581,7 +589,7 @@ fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding
     };
     let name = paths::file_name(&archive.path);
     let loc = archive.location(doc_name);
-    let pos = archive.pos + archive.member(doc_name).map_or(0, |m| m.pos);
+    let pos = archive.pos.saturating_add(archive.member(doc_name).map_or(0, |m| m.pos));
     let finding = IMG001.at(
         loc,
         pos,

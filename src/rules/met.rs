@@ -207,6 +207,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let loc = meta.path.as_str();
     let pos = meta.pos;
     if meta.bytes.is_none() {
+        if cx.pkg.stopped_inside(&meta.path) {
+            return; // its size runs past the end of the package: PKG003 says so
+        }
         out.push(MET001.at(
             loc,
             pos,

@@ -306,7 +306,8 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
         Stop::Damaged { pos, member, what } => {
             let at = pos.map(|p| format!(" at byte {p} of {}", pkg.size)).unwrap_or_default();
             let at_zh = pos.map(|p| format!("（第 {p} 字节，共 {} 字节）", pkg.size)).unwrap_or_default();
-            let (loc, inside, inside_zh) = match member {
+            // A member may have an empty name: the file is then the place.
+            let (loc, inside, inside_zh) = match member.as_ref().filter(|m| !m.is_empty()) {
                 Some(m) => (m.clone(), format!(" while reading {m}"), format!("，读取 {m} 时出错")),
                 None => (file.to_string(), String::new(), String::new()),
             };
@@ -318,7 +319,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
             )
         }
         Stop::TarDamaged { pos, member, what } => {
-            let loc = member.clone().unwrap_or_else(|| file.to_string());
+            let loc = member.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| file.to_string());
             PKG003.at(
                 loc,
                 *pos,
