@@ -24,6 +24,10 @@ pub const MAX_SHALLOW_MEMBERS: usize = 10_000;
 const MAX_UNSAFE_RECORDED: usize = 100;
 /// Candidate metadata.json files kept (one per top-level directory).
 const MAX_METADATA_CANDIDATES: usize = 4;
+/// Image archives walked (any `*.tar` near the top). The v5 layout has one
+/// per component; past this many the others are skipped, so a package of a
+/// million tiny tars cannot multiply what each walk keeps.
+pub const MAX_IMAGE_ARCHIVES: usize = 1_000;
 
 /// What the upload is, judged by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +123,10 @@ pub enum Stop {
     Damaged { pos: Option<u64>, member: Option<String>, what: String },
     /// The tar inside is cut or has a bad header (PKG003).
     TarDamaged { pos: u64, member: Option<String>, what: String },
-    /// The gzip bomb guard fired.
+    /// The gzip (or zip) bomb guard fired.
     InflateLimit { inflated: u64, compressed: u64 },
+    /// A tar extension header over [`crate::tarwalk::MAX_EXTENSION_BYTES`].
+    Limit { pos: u64, what: String },
     /// Reading the file failed (not damage: an I/O error of the device).
     Io(String),
 }
@@ -145,6 +151,9 @@ pub struct Package {
     pub unsafe_paths: Vec<Unsafe>,
     pub metadata: Vec<MetadataFile>,
     pub archives: Vec<ImageArchive>,
+    /// `*.tar` files not walked because of [`MAX_IMAGE_ARCHIVES`].
+    pub archives_skipped: u64,
+    budget: archive::Budget,
     /// Zip members whose directory has no entry before them (LAY009).
     pub unzip_orphans: Vec<(String, u64)>,
     pub bytes_read: u64,
@@ -309,7 +318,7 @@ fn tar_stop(e: TarError, member: Option<String>) -> Stop {
         TarError::BadChecksum { pos } => Stop::TarDamaged { pos, member: None, what: "a tar header's checksum is wrong".into() },
         TarError::BadHeader { pos, what } => Stop::TarDamaged { pos, member: None, what },
         TarError::Limit { pos, what, limit } => {
-            Stop::TarDamaged { pos, member: None, what: format!("a {what} is larger than {limit} bytes") }
+            Stop::Limit { pos, what: format!("a {what} is larger than the {limit} bytes ramcheck reads") }
         }
     }
 }
@@ -356,7 +365,11 @@ pub(crate) fn visit(
     // The importer loads every *.tar at depth 1 and 2 below the app directory;
     // a flat repack puts them at the top, which is worth reading too.
     if name.ends_with(".tar") && depth <= 3 {
-        let walked = archive::walk(&path, pos, size, data, options.deep)?;
+        if pkg.archives.len() >= MAX_IMAGE_ARCHIVES {
+            pkg.archives_skipped += 1;
+            return Ok(());
+        }
+        let walked = archive::walk(&path, pos, size, data, options.deep, &mut pkg.budget)?;
         for m in &walked.members {
             let inner = paths::nested(&path, &m.path);
             pkg.record(&inner, m.kind, m.size, m.link.as_deref());

@@ -155,6 +155,14 @@ fn pkg008_gzip_of_something_else() {
     expect(&r, &[("PKG008", E, "app-1.0-ram.tar.gz")]);
 }
 
+#[test]
+fn pkg009_a_long_name_header_announcing_gigabytes() {
+    let p = app();
+    let mut tar = p.tar_bytes();
+    tar.splice(512..512, fixtures::mutate::extension_header(b'L', b"x", Some(2 << 30)));
+    expect(&check_bytes(&gzip(&tar), &p.file_name(), false), &[("PKG009", E, "app-1.0-ram.tar.gz")]);
+}
+
 // ---- LAY ------------------------------------------------------------------
 
 #[test]
@@ -586,10 +594,10 @@ fn sum002_an_image_over_5_gb() {
 
 /// Every rule code this file fires, by test name.
 const FIRED_HERE: &[&str] = &[
-    "PKG001", "PKG002", "PKG003", "PKG004", "PKG005", "PKG006", "PKG007", "PKG008", "LAY001", "LAY002", "LAY003", "LAY004", "LAY005",
-    "LAY006", "LAY007", "LAY008", "LAY009", "MET001", "MET002", "MET003", "MET004", "MET005", "MET006", "MET007", "MET008", "MET009",
-    "MET010", "MET011", "MET012", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "IMG006", "IMG007", "IMG008", "IMG009", "IMG010",
-    "XRF001", "XRF002", "XRF003", "XRF004", "SUM001", "SUM002",
+    "PKG001", "PKG002", "PKG003", "PKG004", "PKG005", "PKG006", "PKG007", "PKG008", "PKG009", "LAY001", "LAY002", "LAY003", "LAY004",
+    "LAY005", "LAY006", "LAY007", "LAY008", "LAY009", "MET001", "MET002", "MET003", "MET004", "MET005", "MET006", "MET007", "MET008",
+    "MET009", "MET010", "MET011", "MET012", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "IMG006", "IMG007", "IMG008", "IMG009",
+    "IMG010", "XRF001", "XRF002", "XRF003", "XRF004", "SUM001", "SUM002",
 ];
 
 #[test]

@@ -202,18 +202,45 @@ fn in_archive(archive: &ImageArchive, pos: u64) -> u64 {
     archive.pos.saturating_add(512).saturating_add(pos)
 }
 
-fn push_limited(out: &mut Vec<Finding>, found: Vec<Finding>) {
-    let total = found.len();
-    let mut found = found.into_iter();
-    out.extend(found.by_ref().take(MAX_LISTED));
-    if let Some(next) = found.next() {
-        let more = total - MAX_LISTED;
-        out.push(Finding {
-            message: format!("{more} more like this are not listed."),
-            message_zh: format!("另有 {more} 个同类问题未列出。"),
-            ..next
-        });
+/// Findings of one rule in one archive: the first [`MAX_LISTED`] are kept
+/// and the rest only counted, never held (a crafted manifest can name a
+/// million layers).
+#[derive(Default)]
+struct Listed {
+    kept: Vec<Finding>,
+    more: usize,
+}
+
+impl Listed {
+    fn push(&mut self, f: Finding) {
+        if self.kept.len() <= MAX_LISTED {
+            self.kept.push(f);
+        } else {
+            self.more += 1;
+        }
     }
+
+    /// Adds the kept findings and one line for the rest.
+    fn flush(mut self, out: &mut Vec<Finding>) {
+        if self.kept.len() > MAX_LISTED {
+            let next = self.kept.pop().expect("more than MAX_LISTED");
+            let more = 1 + self.more;
+            out.append(&mut self.kept);
+            out.push(Finding {
+                message: format!("{more} more like this are not listed."),
+                message_zh: format!("另有 {more} 个同类问题未列出。"),
+                ..next
+            });
+        } else {
+            out.append(&mut self.kept);
+        }
+    }
+}
+
+fn push_limited(out: &mut Vec<Finding>, found: impl IntoIterator<Item = Finding>) {
+    let mut listed = Listed::default();
+    found.into_iter().for_each(|f| listed.push(f));
+    listed.flush(out);
 }
 
 /// IMG002.
@@ -258,7 +285,7 @@ fn damaged(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
         ));
     }
-    let found = view
+    let found: Vec<Finding> = view
         .analysis
         .malformed
         .iter()
@@ -289,31 +316,24 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         return; // the walk stopped early: absence proves nothing
     }
     let name = paths::file_name(&archive.path);
-    let mut found: Vec<Finding> = view
-        .analysis
-        .missing
-        .iter()
-        .map(|m| {
-            IMG004.at(
-                archive.location(&m.member),
-                position(view, &m.named_in),
-                format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
-                format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
-            )
-        })
-        .collect();
-    for m in archive.members.iter().filter(|m| m.kind == Kind::Symlink) {
-        if images::resolve(archive, &m.path).is_none() {
-            let target = m.link.as_deref().unwrap_or("");
-            found.push(IMG004.at(
-                archive.location(&m.path),
-                in_archive(archive, m.pos),
-                format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
-                format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
-            ));
-        }
-    }
-    push_limited(out, found);
+    let missing = view.analysis.missing.iter().map(|m| {
+        IMG004.at(
+            archive.location(&m.member),
+            position(view, &m.named_in),
+            format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
+            format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
+        )
+    });
+    let dangling = archive.members.iter().filter(|m| m.kind == Kind::Symlink && images::resolve(archive, &m.path).is_none()).map(|m| {
+        let target = m.link.as_deref().unwrap_or("");
+        IMG004.at(
+            archive.location(&m.path),
+            in_archive(archive, m.pos),
+            format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
+            format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
+        )
+    });
+    push_limited(out, missing.chain(dangling));
 }
 
 fn zh_what(what: &str) -> &'static str {
@@ -326,7 +346,7 @@ fn zh_what(what: &str) -> &'static str {
 
 /// IMG005.
 fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
-    let found = view
+    let found: Vec<Finding> = view
         .analysis
         .images
         .iter()
@@ -355,7 +375,7 @@ fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
 fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     let a = &view.analysis;
     let archive = view.archive;
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     if let Doc::Present(entries) = &a.manifest {
         for (i, e) in entries.iter().enumerate() {
             let config = e.config.clone().unwrap_or_else(|| format!("manifest.json[{i}]"));
@@ -420,7 +440,7 @@ fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 /// Why a RepoTags entry is not a usable `name:tag`, if it is not.
@@ -436,7 +456,7 @@ fn tag_problem(tag: &str) -> Option<String> {
 fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     let archive = view.archive;
     let name = paths::file_name(&archive.path);
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     for m in &archive.members {
         let Some(d) = &m.digests else { continue };
         let named = m.path.strip_prefix("blobs/sha256/").or_else(|| m.path.strip_suffix(".json").filter(|h| h.len() == 64));
@@ -476,7 +496,7 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 /// The identity of an image: its config's digest (or path).
@@ -489,7 +509,7 @@ fn identity(image: &Image) -> String {
 /// IMG009: one normalised name, two different images.
 fn tag_collisions(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     for view in cx.archives.iter().filter(|v| v.loaded()) {
         for image in &view.analysis.images {
             let id = identity(image);
@@ -519,7 +539,7 @@ fn tag_collisions(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 fn short(id: &str) -> &str {
@@ -539,7 +559,7 @@ fn same_arch(a: &str, b: &str) -> bool {
 /// IMG010: non-Linux images and images of another architecture than their
 /// component's.
 fn platforms(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     let wanted: Vec<(String, String)> = cx
         .components()
         .iter()
@@ -573,7 +593,7 @@ fn platforms(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding>) {

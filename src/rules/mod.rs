@@ -82,6 +82,7 @@ pub static RULES: &[&Rule] = &[
     &pkg::PKG006,
     &pkg::PKG007,
     &pkg::PKG008,
+    &pkg::PKG009,
     &lay::LAY001,
     &lay::LAY003,
     &lay::LAY002,
