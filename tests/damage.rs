@@ -8,7 +8,7 @@
 
 mod fixtures;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -135,7 +135,8 @@ fn variant(kind: Kind, base: &Base, rng: &mut Rng) -> (String, Vec<u8>, &'static
             (name, gzip(&base.tar[..cut]), &["PKG003"])
         }
         Kind::CutImageArchive | Kind::ImageArchiveHeader => {
-            let path = base.package.path(*rng.pick(&["component-images.tar", "plugin-images.tar"]));
+            let archive = ["component-images.tar", "plugin-images.tar"][rng.below(2)];
+            let path = base.package.path(archive);
             let mut inner = base.package.tar.get(&path).unwrap().to_vec();
             if kind == Kind::CutImageArchive {
                 inner.truncate(unaligned(rng, 512, data_end(&inner)));
@@ -173,7 +174,7 @@ fn damage_header(rng: &mut Rng, tar: &mut [u8], at: usize) {
     }
 }
 
-fn cli_check(dir: &PathBuf, i: u64, name: &str, bytes: &[u8], deep: bool) -> (Option<i32>, serde_json::Value) {
+fn cli_check(dir: &Path, i: u64, name: &str, bytes: &[u8], deep: bool) -> (Option<i32>, serde_json::Value) {
     let path = dir.join(format!("{i}-{name}"));
     std::fs::write(&path, bytes).unwrap();
     let deep = if deep { &["--deep"][..] } else { &[] };
