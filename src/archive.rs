@@ -136,6 +136,9 @@ pub struct ImageArchive {
     /// Its first block is not a tar header.
     pub not_tar: bool,
     pub damage: Option<Damage>,
+    /// Members whose path or link leaves the archive, and devices and FIFOs
+    /// (IMG011), as written (at most [`crate::scan::MAX_UNSAFE_RECORDED`]).
+    pub unsafe_members: Vec<crate::scan::Unsafe>,
 }
 
 impl ImageArchive {
@@ -184,6 +187,14 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
             Ok(None) => break,
             Err(e) => return record_damage(archive, e),
         };
+        let special = matches!(member.kind, Kind::Device | Kind::Fifo);
+        if (special || paths::leaves_archive(&member.path, member.kind, member.link.as_deref()))
+            && archive.unsafe_members.len() < crate::scan::MAX_UNSAFE_RECORDED
+        {
+            let unsafe_member =
+                crate::scan::Unsafe { path: member.path.clone(), kind: member.kind, link: member.link.clone(), pos: member.pos };
+            archive.unsafe_members.push(unsafe_member);
+        }
         let normalized = paths::normalize(&member.path);
         let mut record = ArchiveMember {
             path: normalized.clone(),

@@ -20,8 +20,9 @@ pub const MAX_DISPLAY_ENTRIES: usize = 5_000;
 /// Outer members at depth 0 to 2 kept for the layout rules; real packages
 /// have a handful.
 pub const MAX_SHALLOW_MEMBERS: usize = 10_000;
-/// Unsafe members recorded (LAY006); one is enough to refuse a package.
-const MAX_UNSAFE_RECORDED: usize = 100;
+/// Unsafe members recorded (LAY006, LAY010, IMG011); one is enough to
+/// refuse a package.
+pub const MAX_UNSAFE_RECORDED: usize = 100;
 /// Candidate metadata.json files kept (one per top-level directory).
 const MAX_METADATA_CANDIDATES: usize = 4;
 /// Image archives walked (any `*.tar` near the top). The v5 layout has one
@@ -99,10 +100,12 @@ impl Shallow {
     }
 }
 
-/// A member whose path or link is unsafe to extract (LAY006).
+/// A member unsafe to extract: its path or link leaves the archive (LAY006),
+/// or it is a device or FIFO (LAY010).
 #[derive(Debug, Clone)]
 pub struct Unsafe {
     pub path: String,
+    pub kind: Kind,
     pub link: Option<String>,
     pub pos: u64,
 }
@@ -149,6 +152,7 @@ pub struct Package {
     pub shallow: Vec<Shallow>,
     pub shallow_cut: bool,
     pub unsafe_paths: Vec<Unsafe>,
+    pub special_files: Vec<Unsafe>,
     pub metadata: Vec<MetadataFile>,
     pub archives: Vec<ImageArchive>,
     /// `*.tar` files not walked because of [`MAX_IMAGE_ARCHIVES`].
@@ -380,13 +384,11 @@ pub(crate) fn visit(
 }
 
 fn check_path_safety(pkg: &mut Package, raw: &str, kind: Kind, link: Option<&str>, pos: u64) {
-    let escapes = |p: &str| p.starts_with('/') || p.split('/').any(|c| c == "..");
-    let bad_link = match (kind, link) {
-        (Kind::Symlink, Some(target)) => paths::resolve(raw, target).is_none() || target.starts_with('/'),
-        (Kind::Hardlink, Some(target)) => escapes(target),
-        _ => false,
-    };
-    if (escapes(raw) || bad_link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
-        pkg.unsafe_paths.push(Unsafe { path: raw.to_string(), link: link.map(str::to_string), pos });
+    let record = || Unsafe { path: raw.to_string(), kind, link: link.map(str::to_string), pos };
+    if paths::leaves_archive(raw, kind, link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
+        pkg.unsafe_paths.push(record());
+    }
+    if matches!(kind, Kind::Device | Kind::Fifo) && pkg.special_files.len() < MAX_UNSAFE_RECORDED {
+        pkg.special_files.push(record());
     }
 }

@@ -172,6 +172,19 @@ pub static IMG010: Rule = Rule {
     example: "an arm64 image for a component whose arch is amd64",
 };
 
+pub static IMG011: Rule = Rule {
+    code: "IMG011",
+    name: "unsafe-member",
+    severity: Severity::Error,
+    title: Text { en: "An image archive has a member that leaves it, or a device file", zh: "镜像包中有指向包外的条目或设备文件" },
+    why: Text {
+        en: "A member of an image archive with an absolute path, a `..` component, a link whose target leaves the archive, or a device or FIFO is what a path-traversal attack on the image loader looks like. `docker save` and containerd never write one; Docker and containerd refuse such archives, and ramcheck reports them without following them.",
+        zh: "镜像包中含绝对路径、`..`、指向包外的链接，或设备文件、FIFO 的条目，正是针对镜像加载程序的路径穿越攻击的特征。`docker save` 和 containerd 从不生成这类条目；Docker 和 containerd 会拒绝此类镜像包，ramcheck 只报告而不跟随它们。",
+    },
+    fix: Text { en: "Do not upload this package. Export the app again from the source cluster.", zh: "不要上传此安装包。请从源集群重新导出应用。" },
+    example: "component-images.tar!/../../../etc/cron.d/x",
+};
+
 /// Findings listed per archive and rule before the rest are summed up.
 const MAX_LISTED: usize = 20;
 
@@ -185,6 +198,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         layer_counts(view, out);
         names(view, out);
         digests(view, out);
+    }
+    for view in &cx.archives {
+        unsafe_members(view, out);
     }
     tag_collisions(cx, out);
     platforms(cx, out);
@@ -241,6 +257,30 @@ fn push_limited(out: &mut Vec<Finding>, found: impl IntoIterator<Item = Finding>
     let mut listed = Listed::default();
     found.into_iter().for_each(|f| listed.push(f));
     listed.flush(out);
+}
+
+/// IMG011: members of an archive that leave it, devices and FIFOs.
+fn unsafe_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    let name = paths::file_name(&archive.path);
+    push_limited(
+        out,
+        archive.unsafe_members.iter().map(|u| {
+            let (en, zh) = match (u.kind, &u.link) {
+                (Kind::Device | Kind::Fifo, _) => ("is a device file or FIFO".to_string(), "是设备文件或 FIFO".to_string()),
+                (_, Some(target)) if !paths::leaves_archive(&u.path, Kind::File, None) => {
+                    (format!("links to {target}, outside the archive"), format!("链接到包外的 {target}"))
+                }
+                _ => ("is an absolute path or climbs out with `..`".to_string(), "是绝对路径或用 `..` 跳出目录".to_string()),
+            };
+            IMG011.at(
+                archive.location(&u.path),
+                in_archive(archive, u.pos),
+                format!("{} in {name} {en}: no image exporter writes this, and the runtimes refuse the archive.", u.path),
+                format!("{name} 中的 {} {zh}：镜像导出工具从不生成此类条目，运行时会拒绝该镜像包。", u.path),
+            )
+        }),
+    );
 }
 
 /// IMG002.
