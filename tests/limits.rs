@@ -98,6 +98,24 @@ fn json_member_over_max_json_member_is_img007_naming_the_limit() {
 }
 
 #[test]
+fn json_bytes_past_max_json_bytes_are_not_parsed() {
+    // The budget is per package: 17 archives of one 4 MiB manifest each.
+    let mut manifest = b"[]".to_vec();
+    manifest.resize(archive::MAX_JSON_MEMBER as usize, b' ');
+    let inner = Tar::new().file("manifest.json", manifest).go_bytes();
+    let mut p = app();
+    for i in 0..=archive::MAX_JSON_BYTES / archive::MAX_JSON_MEMBER {
+        p = p.with_file(&format!("extra-{i:02}.tar"), inner.clone());
+    }
+    let r = check(&p);
+    // component-images.tar's JSON counts too: the last two are over.
+    let over = of(&r, "IMG007");
+    let places: Vec<&str> = over.iter().map(|f| f.location.as_str()).collect();
+    assert_eq!(places, [p.path("extra-15.tar!/manifest.json"), p.path("extra-16.tar!/manifest.json")]);
+    assert!(over[0].message.contains("more than the 67108864 bytes of JSON ramcheck reads in a package"), "{}", over[0].message);
+}
+
+#[test]
 fn json_values_past_max_json_nodes_are_not_parsed() {
     // 2 MB of text that would take ~70 MB parsed; the budget is per package.
     let manifest = format!("[{}]", vec!["0"; archive::MAX_JSON_NODES].join(","));
@@ -147,6 +165,18 @@ fn entries_past_max_display_entries_are_cut_with_a_note() {
     let note = r.entries_note.as_deref().expect("entries_note");
     assert!(note.starts_with("5000 of 50") && note.ends_with("entries listed (at most 5000)"), "{note}");
     assert!(of(&r, "PKG009").is_empty(), "a long listing is not a limit of the check");
+}
+
+#[test]
+fn entries_near_the_top_past_max_shallow_members_are_pkg009() {
+    let mut p = app();
+    for i in 0..scan::MAX_SHALLOW_MEMBERS {
+        p = p.with_file(&format!("data/{i}"), "");
+    }
+    let r = check(&p);
+    let f = one(&r, "PKG009");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("more than 10000 entries in its top three levels"), "{}", f.message);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use crate::archive::{MAX_ARCHIVE_MEMBERS, MAX_MEMBERS_KEPT};
 use crate::gzip::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED};
 use crate::images::MAX_IMAGES;
 use crate::report::{human_bytes, Finding, Severity};
-use crate::scan::{Container, Stop, MAX_IMAGE_ARCHIVES};
+use crate::scan::{Container, Stop, MAX_IMAGE_ARCHIVES, MAX_SHALLOW_MEMBERS};
 
 pub static PKG001: Rule = Rule {
     code: "PKG001",
@@ -234,6 +234,15 @@ fn limits(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     .severity(Severity::Warning),
             );
         }
+    }
+    if cx.pkg.shallow_cut {
+        let file = cx.pkg.file_name.as_str();
+        out.push(PKG009.at(
+            file,
+            u64::MAX,
+            format!("The package has more than {MAX_SHALLOW_MEMBERS} entries in its top three levels, the most ramcheck keeps for the layout checks: the layout past them (LAY rules) is not judged."),
+            format!("安装包前三层的条目超过 {MAX_SHALLOW_MEMBERS} 个，即 ramcheck 为布局检查保留的上限：超出部分的布局（LAY 规则）未被判断。"),
+        ).severity(Severity::Warning));
     }
     let skipped = cx.pkg.archives_skipped;
     if skipped > 0 {
