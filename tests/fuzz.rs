@@ -163,7 +163,7 @@ fn package_case(corpus: &[Base], seed: u64) -> (String, Vec<u8>, bool) {
 #[test]
 fn fuzz_packages() {
     let corpus = corpus();
-    let failures = run(&seeds(400), |seed| {
+    let failures = run(&seeds(1500), |seed| {
         let (name, bytes, deep) = package_case(&corpus, seed);
         let report = ramcheck::check(&bytes, &name, &Options { deep }, None);
         well_formed(&report)
