@@ -10,10 +10,10 @@
 mod fixtures;
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use fixtures::{null_manifest_archive, Node, Package, Shape, MTIME};
+use fixtures::{null_manifest_archive, Package, Shape};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
@@ -48,33 +48,15 @@ fn main() {
     }
 }
 
-/// Size of the zero-filled member of `over-4g`: past 2^32.
+/// Size of the zero-filled layer of `over-4g`: past 2^32.
 const ZEROS: u64 = 4_200_000_000;
 
-/// A valid package plus a 4.2 GB member of zeros, streamed to disk (zeros
-/// compress about 1000:1, so the file is a few MB).
+/// A valid package whose image layer holds 4.2 GB of zeros, streamed to disk
+/// at gzip level 1 (about 40 MB: slow enough to show progress and cancel).
 fn write_over_4g(dir: &Path) -> io::Result<std::path::PathBuf> {
-    let pkg = Package::valid("big", "1.0", 1, 0, Shape::Docker24);
-    let path = dir.join(pkg.file_name());
-    let gz = GzEncoder::new(BufWriter::new(File::create(&path)?), Compression::fast());
-    let mut tar = tar::Builder::new(gz);
-    let header = |kind: tar::EntryType, size: u64| {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(kind);
-        h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
-        h.set_mtime(MTIME);
-        h.set_size(size);
-        h
-    };
-    for (member, node) in &pkg.tar.members {
-        match node {
-            Node::Dir => tar.append_data(&mut header(tar::EntryType::Directory, 0), member, io::empty())?,
-            Node::File(data) => tar.append_data(&mut header(tar::EntryType::Regular, data.len() as u64), member, data.as_slice())?,
-            Node::Symlink(_) | Node::Hardlink(_) => unreachable!("a valid package has no links"),
-        }
-    }
-    let zeros = pkg.path("zeros.bin");
-    tar.append_data(&mut header(tar::EntryType::Regular, ZEROS), &zeros, io::repeat(0).take(ZEROS))?;
-    tar.into_inner()?.finish()?.into_inner().map_err(|e| e.into_error())?;
+    let path = dir.join("big-1.0-ram.tar.gz");
+    let mut gz = GzEncoder::new(BufWriter::new(File::create(&path)?), Compression::fast());
+    fixtures::write_large_tar(&mut gz, ZEROS, &|| Box::new(io::repeat(0)), &[]);
+    gz.finish()?.flush()?;
     Ok(path)
 }

@@ -10,17 +10,41 @@ use std::io::{self, Cursor, Read};
 
 use sha2::{Digest, Sha256};
 
+use crate::metadata::{json_nodes, syntax_message};
 use crate::paths;
 use crate::tarwalk::{Kind, TarError, TarWalker};
 
 /// A JSON member (manifest, index, config) larger than this is not parsed:
 /// real ones are a few KiB, a config with a long history some hundred KiB.
 pub const MAX_JSON_MEMBER: u64 = 4 << 20;
-/// At most this many JSON bytes are kept per image archive.
-pub const MAX_JSON_PER_ARCHIVE: u64 = 64 << 20;
+/// JSON bytes parsed for all the image archives of a package together.
+pub const MAX_JSON_BYTES: u64 = 64 << 20;
+/// JSON values (see [`json_nodes`]) parsed for all the image archives of a
+/// package together. Parsed, a value takes up to ~160 bytes however short
+/// its text, so this, not the byte count, bounds their memory (~160 MB); 200
+/// images with long histories have some 250,000.
+pub const MAX_JSON_NODES: usize = 1_000_000;
 /// Members recorded per image archive; past it the rest is walked but not
 /// kept (a `docker save` of 200 images with 50 layers has about 40,000).
 pub const MAX_ARCHIVE_MEMBERS: usize = 100_000;
+/// Members recorded for all the image archives of a package together
+/// (~200 bytes each).
+pub const MAX_MEMBERS_KEPT: usize = 500_000;
+
+/// What the image archives of one package may keep in memory, together: a
+/// crafted package of many archives must not multiply the per-archive bounds.
+#[derive(Debug)]
+pub struct Budget {
+    json_bytes: u64,
+    json_nodes: usize,
+    members: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { json_bytes: MAX_JSON_BYTES, json_nodes: MAX_JSON_NODES, members: MAX_MEMBERS_KEPT }
+    }
+}
 
 /// Compressions recognised by their magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +105,8 @@ pub struct ArchiveMember {
 pub enum JsonDoc {
     Value(serde_json::Value),
     Invalid(String),
-    TooLarge(u64),
+    /// Not parsed: a limit was reached; says which.
+    NotRead(String),
 }
 
 /// Damage inside the archive: where the walk of it stopped.
@@ -100,9 +125,10 @@ pub struct ImageArchive {
     pub pos: u64,
     pub size: u64,
     pub members: Vec<ArchiveMember>,
-    /// Index into `members` by path (the last member of a path wins, as on
-    /// extraction): manifests name thousands of members.
-    by_path: HashMap<String, usize>,
+    /// Index of the first member of each path in `members`.
+    index: HashMap<String, usize>,
+    /// Members past [`MAX_ARCHIVE_MEMBERS`] or the package's budget were not
+    /// recorded.
     pub members_cut: bool,
     pub json: BTreeMap<String, JsonDoc>,
     /// The archive is compressed as a whole (LAY007), so it was not walked.
@@ -110,11 +136,24 @@ pub struct ImageArchive {
     /// Its first block is not a tar header.
     pub not_tar: bool,
     pub damage: Option<Damage>,
+    /// Members whose path or link leaves the archive, and devices and FIFOs
+    /// (IMG011), as written (at most [`crate::scan::MAX_UNSAFE_RECORDED`]).
+    pub unsafe_members: Vec<crate::scan::Unsafe>,
 }
 
 impl ImageArchive {
     pub fn member(&self, path: &str) -> Option<&ArchiveMember> {
-        self.by_path.get(path).map(|&i| &self.members[i])
+        self.index.get(path).map(|&i| &self.members[i])
+    }
+
+    fn push(&mut self, member: ArchiveMember, budget: &mut Budget) {
+        if self.members.len() >= MAX_ARCHIVE_MEMBERS || budget.members == 0 {
+            self.members_cut = true;
+            return;
+        }
+        budget.members -= 1;
+        self.index.entry(member.path.clone()).or_insert(self.members.len());
+        self.members.push(member);
     }
 
     /// Location of a member for messages: `app/x.tar!/manifest.json`.
@@ -134,7 +173,7 @@ fn looks_like_json(path: &str, head: &[u8]) -> bool {
 /// Walks an image archive from `data` (the member's bytes). An `Err` is a
 /// failure of the stream below (the package itself is damaged); damage of the
 /// archive is recorded in the returned value.
-pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool) -> io::Result<ImageArchive> {
+pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, budget: &mut Budget) -> io::Result<ImageArchive> {
     let mut archive = ImageArchive { path: path.to_string(), pos, size, ..Default::default() };
     let head = read_head(&mut data, 512)?;
     if let Some(c) = Compression::sniff(&head) {
@@ -142,13 +181,20 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool) -
         return Ok(archive);
     }
     let mut walker = TarWalker::new(Cursor::new(head).chain(data));
-    let mut json_budget = MAX_JSON_PER_ARCHIVE;
     loop {
         let member = match walker.next_member() {
             Ok(Some(m)) => m,
             Ok(None) => break,
             Err(e) => return record_damage(archive, e),
         };
+        let special = matches!(member.kind, Kind::Device | Kind::Fifo);
+        if (special || paths::leaves_archive(&member.path, member.kind, member.link.as_deref()))
+            && archive.unsafe_members.len() < crate::scan::MAX_UNSAFE_RECORDED
+        {
+            let unsafe_member =
+                crate::scan::Unsafe { path: member.path.clone(), kind: member.kind, link: member.link.clone(), pos: member.pos };
+            archive.unsafe_members.push(unsafe_member);
+        }
         let normalized = paths::normalize(&member.path);
         let mut record = ArchiveMember {
             path: normalized.clone(),
@@ -160,7 +206,7 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool) -
             digests: None,
         };
         if member.kind == Kind::File {
-            let read = read_member(&normalized, member.size, &mut walker.data(), deep, &mut json_budget);
+            let read = read_member(&normalized, member.size, &mut walker.data(), deep, budget);
             match read {
                 Ok((compression, digests, json)) => {
                     record.compression = compression;
@@ -175,12 +221,7 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool) -
                 }
             }
         }
-        if archive.members.len() < MAX_ARCHIVE_MEMBERS {
-            archive.by_path.insert(record.path.clone(), archive.members.len());
-            archive.members.push(record);
-        } else {
-            archive.members_cut = true;
-        }
+        archive.push(record, budget);
     }
     Ok(archive)
 }
@@ -195,7 +236,7 @@ fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArch
         }
         TarError::BadChecksum { pos } => (pos, None, "a tar header's checksum is wrong".to_string()),
         TarError::BadHeader { pos, what } => (pos, None, what),
-        TarError::Limit { pos, what, limit } => (pos, None, format!("a {what} is larger than {limit} bytes")),
+        TarError::Limit { pos, what, limit } => (pos, None, format!("a {what} is larger than the {limit} bytes ramcheck reads")),
     };
     archive.damage = Some(Damage { pos, member, what });
     Ok(archive)
@@ -204,22 +245,35 @@ fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArch
 type MemberFacts = (Option<Compression>, Option<Digests>, Option<JsonDoc>);
 
 /// Reads what the check needs of one file member; the walker skips the rest.
-fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget: &mut u64) -> io::Result<MemberFacts> {
+fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget: &mut Budget) -> io::Result<MemberFacts> {
     let head = read_head(data, 512)?;
     let compression = Compression::sniff(&head);
     let wants_json = compression.is_none() && looks_like_json(path, &head);
-    if wants_json && (size > MAX_JSON_MEMBER || size > *budget) {
+    let over = if size > MAX_JSON_MEMBER {
+        Some(format!("it is {size} bytes, more than the {MAX_JSON_MEMBER} ramcheck reads of a JSON member"))
+    } else if size > budget.json_bytes {
+        Some(format!("the image archives hold more than the {MAX_JSON_BYTES} bytes of JSON ramcheck reads in a package"))
+    } else {
+        None
+    };
+    if let Some(why) = over.filter(|_| wants_json) {
         let digests = if deep { Some(hash(head, data, size, None)?) } else { None };
-        return Ok((None, digests, Some(JsonDoc::TooLarge(size))));
+        return Ok((None, digests, Some(JsonDoc::NotRead(why))));
     }
     if wants_json {
-        *budget -= size;
+        budget.json_bytes -= size;
         let mut bytes = head;
         data.read_to_end(&mut bytes)?;
         let digests = deep.then(|| Digests { stored: hex(&Sha256::digest(&bytes)), content: None });
-        let doc = match serde_json::from_slice(&bytes) {
-            Ok(v) => JsonDoc::Value(v),
-            Err(e) => JsonDoc::Invalid(e.to_string()),
+        let nodes = json_nodes(&bytes);
+        let doc = if nodes > budget.json_nodes {
+            JsonDoc::NotRead(format!("the image archives hold more than the {MAX_JSON_NODES} JSON values ramcheck parses in a package"))
+        } else {
+            budget.json_nodes -= nodes;
+            match serde_json::from_slice(&bytes) {
+                Ok(v) => JsonDoc::Value(v),
+                Err(e) => JsonDoc::Invalid(format!("{} at line {} column {}", syntax_message(&e), e.line(), e.column())),
+            }
         };
         return Ok((None, digests, Some(doc)));
     }

@@ -20,6 +20,23 @@ pub const BOMB_MIN_INFLATED: u64 = 16 << 30;
 /// real package are already compressed or compress 2 to 5 times at most.
 pub const BOMB_MAX_RATIO: u64 = 200;
 
+/// The decompression bomb guard, with its thresholds as values so that
+/// tests can exercise it without inflating 16 GiB.
+#[derive(Debug, Clone, Copy)]
+pub struct BombGuard {
+    pub min_inflated: u64,
+    pub max_ratio: u64,
+}
+
+impl BombGuard {
+    pub const DEFAULT: BombGuard = BombGuard { min_inflated: BOMB_MIN_INFLATED, max_ratio: BOMB_MAX_RATIO };
+
+    /// Whether `inflated` bytes out of `compressed` is a bomb.
+    pub fn fires(self, inflated: u64, compressed: u64) -> bool {
+        inflated > self.min_inflated && inflated / compressed.max(1) > self.max_ratio
+    }
+}
+
 /// Reading buffer for the compressed stream: large reads are cheaper per byte
 /// (and in the browser each read crosses into JavaScript).
 const READ_BUFFER: usize = 1 << 20;
@@ -61,13 +78,19 @@ pub struct GzipStream<'a> {
     members: u32,
     compressed_len: u64,
     trailing: Option<Trailing>,
+    guard: BombGuard,
 }
 
 impl<'a> GzipStream<'a> {
     pub fn new(reader: SourceReader<'a>) -> Self {
+        Self::with_guard(reader, BombGuard::DEFAULT)
+    }
+
+    pub fn with_guard(reader: SourceReader<'a>, guard: BombGuard) -> Self {
         let compressed_len = reader.source_len();
         let buffered = BufReader::with_capacity(READ_BUFFER, reader);
-        GzipStream { state: State::Member(Box::new(GzDecoder::new(buffered))), inflated: 0, members: 1, compressed_len, trailing: None }
+        let state = State::Member(Box::new(GzDecoder::new(buffered)));
+        GzipStream { state, inflated: 0, members: 1, compressed_len, trailing: None, guard }
     }
 
     /// Inflated bytes produced so far.
@@ -158,13 +181,53 @@ impl Read for GzipStream<'_> {
                 continue;
             }
             self.inflated += n as u64;
-            if self.inflated > BOMB_MIN_INFLATED {
-                let compressed = self.compressed_position().max(1);
-                if self.inflated / compressed > BOMB_MAX_RATIO {
+            if self.inflated > self.guard.min_inflated {
+                let compressed = self.compressed_position();
+                if self.guard.fires(self.inflated, compressed) {
                     return Err(io::Error::other(InflateLimit { inflated: self.inflated, compressed }));
                 }
             }
             return Ok(n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+    use crate::source::SourceReader;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// The guard at 1 MiB instead of 16 GiB: a bomb stops with
+    /// [`InflateLimit`], data that compresses like a real export does not.
+    #[test]
+    fn the_bomb_guard_stops_a_bomb_and_lets_real_data_through() {
+        let guard = BombGuard { min_inflated: 1 << 20, max_ratio: BOMB_MAX_RATIO };
+        let bomb = gzip(&vec![0u8; 64 << 20]); // ~1000:1
+        let mut stream = GzipStream::with_guard(SourceReader::new(&bomb, None), guard);
+        let e = std::io::copy(&mut stream, &mut std::io::sink()).unwrap_err();
+        let limit = e.get_ref().and_then(|i| i.downcast_ref::<InflateLimit>()).expect("InflateLimit");
+        assert!(limit.inflated > 1 << 20 && limit.inflated < 64 << 20, "{limit}");
+
+        let text: Vec<u8> = (0..8u32 << 20).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8 % 16 + b'a').collect();
+        let real = gzip(&text); // ~2:1, like image layers
+        let mut stream = GzipStream::with_guard(SourceReader::new(&real, None), guard);
+        let mut out = Vec::new();
+        stream.read_to_end(&mut out).unwrap();
+        assert_eq!(out.len(), text.len());
+    }
+
+    #[test]
+    fn the_default_guard_spares_multi_gb_zero_packages_below_16_gib() {
+        assert!(!BombGuard::DEFAULT.fires(BOMB_MIN_INFLATED, 1));
+        assert!(BombGuard::DEFAULT.fires(BOMB_MIN_INFLATED + 1, 1 << 20));
+        assert!(!BombGuard::DEFAULT.fires(20 << 30, 1 << 30));
     }
 }

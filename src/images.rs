@@ -100,6 +100,8 @@ pub struct Analysis {
     pub missing: Vec<Missing>,
     /// JSON documents of the wrong shape: (member, what is wrong).
     pub malformed: Vec<(String, String)>,
+    /// More images than [`MAX_IMAGES`]: the rest were not judged.
+    pub images_cut: bool,
 }
 
 impl Analysis {
@@ -154,6 +156,7 @@ pub fn analyze(archive: &ImageArchive) -> Analysis {
         images: Vec::new(),
         missing: Vec::new(),
         malformed: Vec::new(),
+        images_cut: false,
     };
     for (name, d) in
         [("manifest.json", doc_error(&a.manifest)), ("oci-layout", doc_error(&a.oci_layout)), ("index.json", doc_error(&a.index))]
@@ -162,6 +165,7 @@ pub fn analyze(archive: &ImageArchive) -> Analysis {
             a.malformed.push((name.to_string(), e));
         }
     }
+    a.images_cut = a.docker_images() > MAX_IMAGES || a.oci_images() > MAX_IMAGES;
     if let Doc::Present(entries) = a.manifest.clone() {
         for entry in entries.iter().take(MAX_IMAGES) {
             let image = docker_image(archive, entry, &mut a);
@@ -204,7 +208,7 @@ fn doc<T>(archive: &ImageArchive, name: &str, read: impl Fn(&Value) -> Result<T,
         None if archive.member(name).is_some() => Doc::Invalid("it is not JSON".into()),
         None => Doc::Absent,
         Some(JsonDoc::Invalid(e)) => Doc::Invalid(format!("it is not valid JSON ({e})")),
-        Some(JsonDoc::TooLarge(n)) => Doc::Invalid(format!("it is {n} bytes, more than ramcheck reads of a JSON member")),
+        Some(JsonDoc::NotRead(why)) => Doc::Invalid(format!("it was not read: {why}")),
         Some(JsonDoc::Value(Value::Null)) => Doc::Null,
         Some(JsonDoc::Value(v)) => match read(v) {
             Ok(t) => Doc::Present(t),
@@ -302,7 +306,7 @@ fn config_facts(archive: &ImageArchive, path: &str, image: &mut Image, a: &mut A
         }
         Some(JsonDoc::Value(_)) => a.malformed.push((path.to_string(), "the image config is not a JSON object".into())),
         Some(JsonDoc::Invalid(e)) => a.malformed.push((path.to_string(), format!("the image config is not valid JSON ({e})"))),
-        Some(JsonDoc::TooLarge(n)) => a.malformed.push((path.to_string(), format!("the image config is {n} bytes"))),
+        Some(JsonDoc::NotRead(why)) => a.malformed.push((path.to_string(), format!("the image config was not read: {why}"))),
         None => a.malformed.push((path.to_string(), "the image config is not JSON".into())),
     }
 }
@@ -325,7 +329,7 @@ fn docker_image(archive: &ImageArchive, entry: &DockerEntry, a: &mut Analysis) -
     }
     for layer in &entry.layers {
         match resolve(archive, layer) {
-            Some(m) => image.size += m.size,
+            Some(m) => image.size = image.size.saturating_add(m.size),
             None => a.missing.push(Missing { named_in: "manifest.json".into(), member: layer.clone(), what: "layer" }),
         }
     }
@@ -384,7 +388,7 @@ fn oci_image(archive: &ImageArchive, d: &OciDescriptor, named_in: &str, depth: u
         let Some(digest) = layer.get("digest").and_then(Value::as_str) else { continue };
         let lp = blob_path(digest);
         match resolve(archive, &lp) {
-            Some(m) => image.size += m.size,
+            Some(m) => image.size = image.size.saturating_add(m.size),
             None => a.missing.push(Missing { named_in: path.clone(), member: lp.clone(), what: "layer" }),
         }
         image.layers.push(lp);

@@ -11,6 +11,11 @@ pub const MAX_TYPE_ERRORS: usize = 50;
 /// Nesting depth accepted in any JSON member. serde_json refuses deeper
 /// documents (its recursion limit is 128) before they can exhaust the stack.
 pub const MAX_JSON_DEPTH: usize = 128;
+/// Values (counted by [`json_nodes`]) accepted in metadata.json. Parsed, a
+/// value takes up to ~160 bytes however short its text (`{"a":0},` is 8
+/// bytes and 3 nodes), so this bounds the parsed template near 160 MB; a
+/// real template of 100 components has some 30,000.
+pub const MAX_METADATA_NODES: usize = 1_000_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParseError {
@@ -24,6 +29,8 @@ pub enum ParseError {
     },
     /// The top level is an array, string, number or bool.
     NotObject(&'static str),
+    /// More values than [`MAX_METADATA_NODES`]: not parsed.
+    TooManyValues(usize),
 }
 
 /// Parses the first JSON value of the document, as `json.Decoder.Decode`
@@ -36,6 +43,10 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
+    let nodes = json_nodes(bytes);
+    if nodes > MAX_METADATA_NODES {
+        return Err(ParseError::TooManyValues(nodes));
+    }
     let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     match values.next() {
         Some(Ok(Value::Object(map))) => Ok(Value::Object(map)),
@@ -46,8 +57,38 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
     }
 }
 
-fn syntax_message(e: &serde_json::Error) -> String {
+/// An upper bound of the values a JSON text parses into: its `{`, `[`, `,`
+/// and `:` outside strings, plus one. Counted before parsing, so that the
+/// memory a document takes once parsed can be bounded from its text.
+pub fn json_nodes(bytes: &[u8]) -> usize {
+    let (mut nodes, mut in_string, mut escaped) = (1, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' | b',' | b':' => nodes += 1,
+                _ => {}
+            }
+        }
+    }
+    nodes
+}
+
+/// serde_json's message without its position, with the nesting limit named.
+pub fn syntax_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
+    if text.starts_with("recursion limit exceeded") {
+        return format!(
+            "it is nested more than {MAX_JSON_DEPTH} levels deep, deeper than ramcheck reads (real documents nest a few levels)"
+        );
+    }
     // serde_json appends " at line L column C"; the caller reports those itself.
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),

@@ -1,5 +1,7 @@
 //! Paths inside the package, as the importer sees them after extraction.
 
+use crate::tarwalk::Kind;
+
 /// The components of an archive path, without empty and `.` components
 /// (`./app/x.tar` and `app//x.tar` both extract to `app/x.tar`).
 pub fn components(path: &str) -> Vec<&str> {
@@ -40,6 +42,19 @@ pub fn resolve(from: &str, target: &str) -> Option<String> {
         }
     }
     Some(out.join("/"))
+}
+
+/// Whether a member would land or point outside the extraction directory:
+/// an absolute path, a `..` component, or a link whose target leaves the
+/// archive. Such members are reported, never followed.
+pub fn leaves_archive(raw: &str, kind: Kind, link: Option<&str>) -> bool {
+    let escapes = |p: &str| p.starts_with('/') || p.split('/').any(|c| c == "..");
+    escapes(raw)
+        || match (kind, link) {
+            (Kind::Symlink, Some(target)) => target.starts_with('/') || resolve(raw, target).is_none(),
+            (Kind::Hardlink, Some(target)) => escapes(target),
+            _ => false,
+        }
 }
 
 #[cfg(test)]

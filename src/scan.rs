@@ -20,10 +20,15 @@ pub const MAX_DISPLAY_ENTRIES: usize = 5_000;
 /// Outer members at depth 0 to 2 kept for the layout rules; real packages
 /// have a handful.
 pub const MAX_SHALLOW_MEMBERS: usize = 10_000;
-/// Unsafe members recorded (LAY006); one is enough to refuse a package.
-const MAX_UNSAFE_RECORDED: usize = 100;
+/// Unsafe members recorded (LAY006, LAY010, IMG011); one is enough to
+/// refuse a package.
+pub const MAX_UNSAFE_RECORDED: usize = 100;
 /// Candidate metadata.json files kept (one per top-level directory).
 const MAX_METADATA_CANDIDATES: usize = 4;
+/// Image archives walked (any `*.tar` near the top). The v5 layout has one
+/// per component; past this many the others are skipped, so a package of a
+/// million tiny tars cannot multiply what each walk keeps.
+pub const MAX_IMAGE_ARCHIVES: usize = 1_000;
 
 /// What the upload is, judged by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +100,12 @@ impl Shallow {
     }
 }
 
-/// A member whose path or link is unsafe to extract (LAY006).
+/// A member unsafe to extract: its path or link leaves the archive (LAY006),
+/// or it is a device or FIFO (LAY010).
 #[derive(Debug, Clone)]
 pub struct Unsafe {
     pub path: String,
+    pub kind: Kind,
     pub link: Option<String>,
     pub pos: u64,
 }
@@ -119,8 +126,10 @@ pub enum Stop {
     Damaged { pos: Option<u64>, member: Option<String>, what: String },
     /// The tar inside is cut or has a bad header (PKG003).
     TarDamaged { pos: u64, member: Option<String>, what: String },
-    /// The gzip bomb guard fired.
+    /// The gzip (or zip) bomb guard fired.
     InflateLimit { inflated: u64, compressed: u64 },
+    /// A tar extension header over [`crate::tarwalk::MAX_EXTENSION_BYTES`].
+    Limit { pos: u64, what: String },
     /// Reading the file failed (not damage: an I/O error of the device).
     Io(String),
 }
@@ -143,8 +152,12 @@ pub struct Package {
     pub shallow: Vec<Shallow>,
     pub shallow_cut: bool,
     pub unsafe_paths: Vec<Unsafe>,
+    pub special_files: Vec<Unsafe>,
     pub metadata: Vec<MetadataFile>,
     pub archives: Vec<ImageArchive>,
+    /// `*.tar` files not walked because of [`MAX_IMAGE_ARCHIVES`].
+    pub archives_skipped: u64,
+    budget: archive::Budget,
     /// Zip members whose directory has no entry before them (LAY009).
     pub unzip_orphans: Vec<(String, u64)>,
     pub bytes_read: u64,
@@ -154,6 +167,15 @@ impl Package {
     /// Whether every byte was walked: absence-based rules only speak then.
     pub fn complete(&self) -> bool {
         self.walked && self.stop.is_none()
+    }
+
+    /// Whether the walk stopped inside the member at `path` (normalised): a
+    /// size that runs past the end of the package is damage, not content.
+    pub fn stopped_inside(&self, path: &str) -> bool {
+        match &self.stop {
+            Some(Stop::TarDamaged { member: Some(m), .. } | Stop::Damaged { member: Some(m), .. }) => paths::normalize(m) == path,
+            _ => false,
+        }
     }
 
     /// Top-level names with their first position, in the importer's order.
@@ -300,7 +322,7 @@ fn tar_stop(e: TarError, member: Option<String>) -> Stop {
         TarError::BadChecksum { pos } => Stop::TarDamaged { pos, member: None, what: "a tar header's checksum is wrong".into() },
         TarError::BadHeader { pos, what } => Stop::TarDamaged { pos, member: None, what },
         TarError::Limit { pos, what, limit } => {
-            Stop::TarDamaged { pos, member: None, what: format!("a {what} is larger than {limit} bytes") }
+            Stop::Limit { pos, what: format!("a {what} is larger than the {limit} bytes ramcheck reads") }
         }
     }
 }
@@ -347,7 +369,11 @@ pub(crate) fn visit(
     // The importer loads every *.tar at depth 1 and 2 below the app directory;
     // a flat repack puts them at the top, which is worth reading too.
     if name.ends_with(".tar") && depth <= 3 {
-        let walked = archive::walk(&path, pos, size, data, options.deep)?;
+        if pkg.archives.len() >= MAX_IMAGE_ARCHIVES {
+            pkg.archives_skipped += 1;
+            return Ok(());
+        }
+        let walked = archive::walk(&path, pos, size, data, options.deep, &mut pkg.budget)?;
         for m in &walked.members {
             let inner = paths::nested(&path, &m.path);
             pkg.record(&inner, m.kind, m.size, m.link.as_deref());
@@ -358,13 +384,11 @@ pub(crate) fn visit(
 }
 
 fn check_path_safety(pkg: &mut Package, raw: &str, kind: Kind, link: Option<&str>, pos: u64) {
-    let escapes = |p: &str| p.starts_with('/') || p.split('/').any(|c| c == "..");
-    let bad_link = match (kind, link) {
-        (Kind::Symlink, Some(target)) => paths::resolve(raw, target).is_none() || target.starts_with('/'),
-        (Kind::Hardlink, Some(target)) => escapes(target),
-        _ => false,
-    };
-    if (escapes(raw) || bad_link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
-        pkg.unsafe_paths.push(Unsafe { path: raw.to_string(), link: link.map(str::to_string), pos });
+    let record = || Unsafe { path: raw.to_string(), kind, link: link.map(str::to_string), pos };
+    if paths::leaves_archive(raw, kind, link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
+        pkg.unsafe_paths.push(record());
+    }
+    if matches!(kind, Kind::Device | Kind::Fifo) && pkg.special_files.len() < MAX_UNSAFE_RECORDED {
+        pkg.special_files.push(record());
     }
 }

@@ -213,7 +213,9 @@ impl<R: Read> TarWalker<R> {
     }
 
     fn skip_rest(&mut self) -> Result<(), TarError> {
-        let mut left = self.remaining + self.padding;
+        // A crafted size near u64::MAX must not wrap: the skip then ends at
+        // the end of the stream and reports the member as cut.
+        let mut left = self.remaining.saturating_add(self.padding);
         if left == 0 {
             return Ok(());
         }

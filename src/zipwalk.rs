@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 
+use crate::gzip::{BombGuard, InflateLimit};
 use crate::paths;
 use crate::scan::{self, Options, Package, Stop};
 use crate::source::SourceReader;
@@ -26,6 +27,13 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
             return;
         }
     };
+    // A zip bomb shows in its directory: sizes that no file of this size holds.
+    let declared = archive.decompressed_size().map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX));
+    if BombGuard::DEFAULT.fires(declared, pkg.size) {
+        pkg.stop = Some(Stop::InflateLimit { inflated: declared, compressed: pkg.size });
+        return;
+    }
+    let mut inflated = 0u64;
     // The importer's unzip creates a directory only for a directory entry, and
     // opens each file without creating its parents (LAY009).
     let mut dirs: HashSet<String> = HashSet::new();
@@ -64,13 +72,38 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
                 pkg.unzip_orphans.push((path, pos));
             }
         }
-        pkg.uncompressed_bytes += size;
-        let result = scan::visit(pkg, &name, kind, size, link.as_deref(), pos, &mut file, options)
-            .and_then(|()| io::copy(&mut file, &mut io::sink()).map(|_| ()));
+        pkg.uncompressed_bytes = pkg.uncompressed_bytes.saturating_add(size);
+        let compressed = pkg.size;
+        let mut data = Guarded { inner: &mut file, inflated: &mut inflated, compressed };
+        let result = scan::visit(pkg, &name, kind, size, link.as_deref(), pos, &mut data, options)
+            .and_then(|()| io::copy(&mut data, &mut io::sink()).map(|_| ()));
         if let Err(e) = result {
+            if let Some(limit) = e.get_ref().and_then(|i| i.downcast_ref::<InflateLimit>()) {
+                pkg.stop = Some(Stop::InflateLimit { inflated: limit.inflated, compressed: limit.compressed });
+                return;
+            }
             let what = format!("the member's data is damaged ({e})");
             pkg.stop = Some(Stop::Damaged { pos: Some(pos), member: Some(name), what });
             return;
         }
+    }
+}
+
+/// A member's data, counted against the bomb guard (sizes in the directory
+/// may lie, members may overlap).
+struct Guarded<'a, R> {
+    inner: R,
+    inflated: &'a mut u64,
+    compressed: u64,
+}
+
+impl<R: Read> Read for Guarded<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.inflated += n as u64;
+        if BombGuard::DEFAULT.fires(*self.inflated, self.compressed) {
+            return Err(io::Error::other(InflateLimit { inflated: *self.inflated, compressed: self.compressed }));
+        }
+        Ok(n)
     }
 }

@@ -155,6 +155,14 @@ fn pkg008_gzip_of_something_else() {
     expect(&r, &[("PKG008", E, "app-1.0-ram.tar.gz")]);
 }
 
+#[test]
+fn pkg009_a_long_name_header_announcing_gigabytes() {
+    let p = app();
+    let mut tar = p.tar_bytes();
+    tar.splice(512..512, fixtures::mutate::extension_header(b'L', b"x", Some(2 << 30)));
+    expect(&check_bytes(&gzip(&tar), &p.file_name(), false), &[("PKG009", E, "app-1.0-ram.tar.gz")]);
+}
+
 // ---- LAY ------------------------------------------------------------------
 
 #[test]
@@ -243,6 +251,26 @@ fn lay009_zip_without_directory_entries() {
     }
     let r = check_bytes(&fixtures::zip_of(&files), "app-1.0-ram.zip", false);
     expect(&r, &[("LAY009", E, "app-1.0-ram/metadata.json")]);
+}
+
+#[test]
+fn lay010_a_device_and_a_fifo() {
+    let mut p = app();
+    p.tar.push("app-1.0-ram/disk", fixtures::Node::Special(b'4'));
+    p.tar.push("app-1.0-ram/pipe", fixtures::Node::Special(b'6'));
+    expect(&check(&p), &[("LAY010", E, "app-1.0-ram/disk"), ("LAY010", E, "app-1.0-ram/pipe")]);
+}
+
+#[test]
+fn lay011_metadata_json_twice_and_the_last_copy_is_judged() {
+    let mut p = app();
+    p.tar = p.tar.file("app-1.0-ram/metadata.json", "{\"apps\": [").dir("app-1.0-ram/");
+    // The broken last copy is what extraction keeps: MET001 proves it is
+    // the one judged. The directory written twice is harmless.
+    let r = check(&p);
+    let found: Vec<_> = problems(&r).into_iter().map(|(c, s, l)| (c, s, l.split(':').next().unwrap().to_string())).collect();
+    let want = [("MET001", E, "app-1.0-ram/metadata.json"), ("LAY011", W, "app-1.0-ram/metadata.json")];
+    assert_eq!(found, want.map(|(c, s, l)| (c.to_string(), s, l.to_string())), "{:#?}", r.findings);
 }
 
 // ---- MET ------------------------------------------------------------------
@@ -475,6 +503,23 @@ fn img007_damaged_image_archive() {
     expect(&check(&with_components(app(), bad)), &[("IMG007", E, "app-1.0-ram/component-images.tar!/manifest.json")]);
 }
 
+#[test]
+fn img011_members_leaving_an_image_archive_and_a_device() {
+    let archive = image_archive(Shape::Docker24, &component_images(1))
+        .file("../../etc/cron.d/x", "* * * * * root sh")
+        .symlink("escape", "../../../etc/passwd")
+        .hardlink("abs", "/etc/shadow");
+    let mut archive = archive;
+    archive.push("dev", fixtures::Node::Special(b'3'));
+    let p = with_components(app(), archive);
+    let loc = |m: &str| format!("app-1.0-ram/component-images.tar!/{m}");
+    let r = check(&p);
+    let img011: Vec<_> = problems(&r).into_iter().filter(|f| f.0 == "IMG011").map(|f| f.2).collect();
+    assert_eq!(img011, vec![loc("../../etc/cron.d/x"), loc("escape"), loc("abs"), loc("dev")], "{:#?}", r.findings);
+    // Links inside the archive, as docker save writes them, are fine: the
+    // valid Docker 24 fixtures have them and fire nothing.
+}
+
 fn with_components_bytes(p: Package, bytes: Vec<u8>) -> Package {
     p.without("component-images.tar").with_file("component-images.tar", bytes)
 }
@@ -596,10 +641,10 @@ fn sum002_an_image_over_5_gb() {
 
 /// Every rule code this file fires, by test name.
 const FIRED_HERE: &[&str] = &[
-    "PKG001", "PKG002", "PKG003", "PKG004", "PKG005", "PKG006", "PKG007", "PKG008", "LAY001", "LAY002", "LAY003", "LAY004", "LAY005",
-    "LAY006", "LAY007", "LAY008", "LAY009", "MET001", "MET002", "MET003", "MET004", "MET005", "MET006", "MET007", "MET008", "MET009",
-    "MET010", "MET011", "MET012", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "IMG006", "IMG007", "IMG008", "IMG009", "IMG010",
-    "XRF001", "XRF002", "XRF003", "XRF004", "SUM001", "SUM002",
+    "PKG001", "PKG002", "PKG003", "PKG004", "PKG005", "PKG006", "PKG007", "PKG008", "PKG009", "LAY001", "LAY002", "LAY003", "LAY004",
+    "LAY005", "LAY006", "LAY007", "LAY008", "LAY009", "LAY010", "LAY011", "MET001", "MET002", "MET003", "MET004", "MET005", "MET006",
+    "MET007", "MET008", "MET009", "MET010", "MET011", "MET012", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "IMG006", "IMG007",
+    "IMG008", "IMG009", "IMG010", "IMG011", "XRF001", "XRF002", "XRF003", "XRF004", "SUM001", "SUM002",
 ];
 
 #[test]

@@ -53,9 +53,10 @@ impl<'a> Context<'a> {
         });
         let first_dir = top.iter().find(|(_, (_, is_dir))| *is_dir).map(|(name, _)| name.clone());
         let app_dir = with_metadata.or(first_dir);
+        // Extraction keeps the last copy of a path written twice (LAY011).
         let metadata = app_dir
             .as_ref()
-            .and_then(|dir| pkg.metadata.iter().find(|m| m.path == format!("{dir}/metadata.json")))
+            .and_then(|dir| pkg.metadata.iter().rfind(|m| m.path == format!("{dir}/metadata.json")))
             .or_else(|| pkg.metadata.first());
         let (template, parse_error) = match metadata.and_then(|m| m.bytes.as_deref()) {
             Some(bytes) => match metadata::parse(bytes) {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
+use crate::archive::ImageArchive;
 use crate::images::{self, Doc, Image};
 use crate::metadata::{self, get_str};
 use crate::paths;
@@ -171,6 +172,19 @@ pub static IMG010: Rule = Rule {
     example: "an arm64 image for a component whose arch is amd64",
 };
 
+pub static IMG011: Rule = Rule {
+    code: "IMG011",
+    name: "unsafe-member",
+    severity: Severity::Error,
+    title: Text { en: "An image archive has a member that leaves it, or a device file", zh: "镜像包中有指向包外的条目或设备文件" },
+    why: Text {
+        en: "A member of an image archive with an absolute path, a `..` component, a link whose target leaves the archive, or a device or FIFO is what a path-traversal attack on the image loader looks like. `docker save` and containerd never write one; Docker and containerd refuse such archives, and ramcheck reports them without following them.",
+        zh: "镜像包中含绝对路径、`..`、指向包外的链接，或设备文件、FIFO 的条目，正是针对镜像加载程序的路径穿越攻击的特征。`docker save` 和 containerd 从不生成这类条目；Docker 和 containerd 会拒绝此类镜像包，ramcheck 只报告而不跟随它们。",
+    },
+    fix: Text { en: "Do not upload this package. Export the app again from the source cluster.", zh: "不要上传此安装包。请从源集群重新导出应用。" },
+    example: "component-images.tar!/../../../etc/cron.d/x",
+};
+
 /// Findings listed per archive and rule before the rest are summed up.
 const MAX_LISTED: usize = 20;
 
@@ -185,27 +199,88 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         names(view, out);
         digests(view, out);
     }
+    for view in &cx.archives {
+        unsafe_members(view, out);
+    }
     tag_collisions(cx, out);
     platforms(cx, out);
 }
 
 /// Offset of a member of an archive in the package stream.
 fn position(view: &ArchiveView<'_>, member: &str) -> u64 {
-    view.archive.pos + 512 + view.archive.member(member).map_or(0, |m| m.pos)
+    in_archive(view.archive, view.archive.member(member).map_or(0, |m| m.pos))
 }
 
-fn push_limited(out: &mut Vec<Finding>, found: Vec<Finding>) {
-    let total = found.len();
-    let mut found = found.into_iter();
-    out.extend(found.by_ref().take(MAX_LISTED));
-    if let Some(next) = found.next() {
-        let more = total - MAX_LISTED;
-        out.push(Finding {
-            message: format!("{more} more like this are not listed."),
-            message_zh: format!("另有 {more} 个同类问题未列出。"),
-            ..next
-        });
+/// Offset in the package stream of a position inside an archive (after its
+/// 512-byte header). Zip offsets come from the central directory, which is
+/// untrusted: saturate rather than wrap.
+fn in_archive(archive: &ImageArchive, pos: u64) -> u64 {
+    archive.pos.saturating_add(512).saturating_add(pos)
+}
+
+/// Findings of one rule in one archive: the first [`MAX_LISTED`] are kept
+/// and the rest only counted, never held (a crafted manifest can name a
+/// million layers).
+#[derive(Default)]
+struct Listed {
+    kept: Vec<Finding>,
+    more: usize,
+}
+
+impl Listed {
+    fn push(&mut self, f: Finding) {
+        if self.kept.len() <= MAX_LISTED {
+            self.kept.push(f);
+        } else {
+            self.more += 1;
+        }
     }
+
+    /// Adds the kept findings and one line for the rest.
+    fn flush(mut self, out: &mut Vec<Finding>) {
+        if self.kept.len() > MAX_LISTED {
+            let next = self.kept.pop().expect("more than MAX_LISTED");
+            let more = 1 + self.more;
+            out.append(&mut self.kept);
+            out.push(Finding {
+                message: format!("{more} more like this are not listed."),
+                message_zh: format!("另有 {more} 个同类问题未列出。"),
+                ..next
+            });
+        } else {
+            out.append(&mut self.kept);
+        }
+    }
+}
+
+fn push_limited(out: &mut Vec<Finding>, found: impl IntoIterator<Item = Finding>) {
+    let mut listed = Listed::default();
+    found.into_iter().for_each(|f| listed.push(f));
+    listed.flush(out);
+}
+
+/// IMG011: members of an archive that leave it, devices and FIFOs.
+fn unsafe_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    let name = paths::file_name(&archive.path);
+    push_limited(
+        out,
+        archive.unsafe_members.iter().map(|u| {
+            let (en, zh) = match (u.kind, &u.link) {
+                (Kind::Device | Kind::Fifo, _) => ("is a device file or FIFO".to_string(), "是设备文件或 FIFO".to_string()),
+                (_, Some(target)) if !paths::leaves_archive(&u.path, Kind::File, None) => {
+                    (format!("links to {target}, outside the archive"), format!("链接到包外的 {target}"))
+                }
+                _ => ("is an absolute path or climbs out with `..`".to_string(), "是绝对路径或用 `..` 跳出目录".to_string()),
+            };
+            IMG011.at(
+                archive.location(&u.path),
+                in_archive(archive, u.pos),
+                format!("{} in {name} {en}: no image exporter writes this, and the runtimes refuse the archive.", u.path),
+                format!("{name} 中的 {} {zh}：镜像导出工具从不生成此类条目，运行时会拒绝该镜像包。", u.path),
+            )
+        }),
+    );
 }
 
 /// IMG002.
@@ -245,12 +320,12 @@ fn damaged(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         let loc = d.member.as_deref().map_or_else(|| archive.path.clone(), |m| archive.location(m));
         out.push(IMG007.at(
             loc,
-            archive.pos + 512 + d.pos,
+            in_archive(archive, d.pos),
             format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.what, d.pos),
             format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
         ));
     }
-    let found = view
+    let found: Vec<Finding> = view
         .analysis
         .malformed
         .iter()
@@ -281,31 +356,24 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         return; // the walk stopped early: absence proves nothing
     }
     let name = paths::file_name(&archive.path);
-    let mut found: Vec<Finding> = view
-        .analysis
-        .missing
-        .iter()
-        .map(|m| {
-            IMG004.at(
-                archive.location(&m.member),
-                position(view, &m.named_in),
-                format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
-                format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
-            )
-        })
-        .collect();
-    for m in archive.members.iter().filter(|m| m.kind == Kind::Symlink) {
-        if images::resolve(archive, &m.path).is_none() {
-            let target = m.link.as_deref().unwrap_or("");
-            found.push(IMG004.at(
-                archive.location(&m.path),
-                archive.pos + 512 + m.pos,
-                format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
-                format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
-            ));
-        }
-    }
-    push_limited(out, found);
+    let missing = view.analysis.missing.iter().map(|m| {
+        IMG004.at(
+            archive.location(&m.member),
+            position(view, &m.named_in),
+            format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
+            format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
+        )
+    });
+    let dangling = archive.members.iter().filter(|m| m.kind == Kind::Symlink && images::resolve(archive, &m.path).is_none()).map(|m| {
+        let target = m.link.as_deref().unwrap_or("");
+        IMG004.at(
+            archive.location(&m.path),
+            in_archive(archive, m.pos),
+            format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
+            format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
+        )
+    });
+    push_limited(out, missing.chain(dangling));
 }
 
 fn zh_what(what: &str) -> &'static str {
@@ -318,7 +386,7 @@ fn zh_what(what: &str) -> &'static str {
 
 /// IMG005.
 fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
-    let found = view
+    let found: Vec<Finding> = view
         .analysis
         .images
         .iter()
@@ -347,7 +415,7 @@ fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
 fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     let a = &view.analysis;
     let archive = view.archive;
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     if let Doc::Present(entries) = &a.manifest {
         for (i, e) in entries.iter().enumerate() {
             let config = e.config.clone().unwrap_or_else(|| format!("manifest.json[{i}]"));
@@ -412,7 +480,7 @@ fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 /// Why a RepoTags entry is not a usable `name:tag`, if it is not.
@@ -428,7 +496,7 @@ fn tag_problem(tag: &str) -> Option<String> {
 fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     let archive = view.archive;
     let name = paths::file_name(&archive.path);
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     for m in &archive.members {
         let Some(d) = &m.digests else { continue };
         let named = m.path.strip_prefix("blobs/sha256/").or_else(|| m.path.strip_suffix(".json").filter(|h| h.len() == 64));
@@ -436,7 +504,7 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             if d.stored != hex {
                 found.push(IMG008.at(
                     archive.location(&m.path),
-                    archive.pos + 512 + m.pos,
+                    in_archive(archive, m.pos),
                     format!(
                         "{} in {name} is named by sha256 {hex}, but its content hashes to {}: the bytes changed after the export.",
                         m.path, d.stored
@@ -461,14 +529,14 @@ fn digests(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             if id.strip_prefix("sha256:") != Some(content) {
                 found.push(IMG008.at(
                     archive.location(layer),
-                    archive.pos + 512 + m.pos,
+                    in_archive(archive, m.pos),
                     format!("Layer {layer} in {name} hashes to sha256:{content}, but the image config expects {id}: the layer changed after the export."),
                     format!("{name} 中的镜像层 {layer} 摘要为 sha256:{content}，而镜像配置要求 {id}：导出后该层已变化。"),
                 ));
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 /// The identity of an image: its config's digest (or path).
@@ -481,7 +549,7 @@ fn identity(image: &Image) -> String {
 /// IMG009: one normalised name, two different images.
 fn tag_collisions(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut owners: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     for view in cx.archives.iter().filter(|v| v.loaded()) {
         for image in &view.analysis.images {
             let id = identity(image);
@@ -511,7 +579,7 @@ fn tag_collisions(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 fn short(id: &str) -> &str {
@@ -531,7 +599,7 @@ fn same_arch(a: &str, b: &str) -> bool {
 /// IMG010: non-Linux images and images of another architecture than their
 /// component's.
 fn platforms(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut found = Vec::new();
+    let mut found = Listed::default();
     let wanted: Vec<(String, String)> = cx
         .components()
         .iter()
@@ -565,7 +633,7 @@ fn platforms(cx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    push_limited(out, found);
+    found.flush(out);
 }
 
 fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
@@ -581,7 +649,7 @@ fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding
     };
     let name = paths::file_name(&archive.path);
     let loc = archive.location(doc_name);
-    let pos = archive.pos + archive.member(doc_name).map_or(0, |m| m.pos);
+    let pos = archive.pos.saturating_add(archive.member(doc_name).map_or(0, |m| m.pos));
     let finding = IMG001.at(
         loc,
         pos,

@@ -1,8 +1,12 @@
 //! LAY: the layout inside the package.
 
 use super::{Context, Rule, Text};
+use std::collections::HashMap;
+
 use crate::paths;
 use crate::report::{Finding, Severity};
+use crate::scan::Shallow;
+use crate::tarwalk::Kind;
 
 pub static LAY001: Rule = Rule {
     code: "LAY001",
@@ -148,6 +152,35 @@ pub static LAY009: Rule = Rule {
     example: "a zip holding app-1.0-ram/metadata.json but no app-1.0-ram/ entry",
 };
 
+pub static LAY010: Rule = Rule {
+    code: "LAY010",
+    name: "special-file",
+    severity: Severity::Error,
+    title: Text { en: "A device file or FIFO in the package", zh: "安装包中有设备文件或 FIFO" },
+    why: Text {
+        en: "The importer unpacks as root, and tar creates device nodes and FIFOs as written: a device node gives access to the server's hardware or memory, and reading a FIFO blocks the import forever. No exporter writes them: the package was altered.",
+        zh: "导入程序以 root 身份解压，tar 会按原样创建设备节点和 FIFO：设备节点可访问服务器的硬件或内存，读取 FIFO 会使导入永远阻塞。导出程序从不生成这类文件：安装包已被修改。",
+    },
+    fix: Text { en: "Do not upload this package. Export the app again from the source cluster.", zh: "不要上传此安装包。请从源集群重新导出应用。" },
+    example: "app-1.0-ram/disk, a block device",
+};
+
+pub static LAY011: Rule = Rule {
+    code: "LAY011",
+    name: "duplicate-entry",
+    severity: Severity::Warning,
+    title: Text { en: "The same path appears twice in the package", zh: "同一路径在安装包中出现了两次" },
+    why: Text {
+        en: "When a path is in the archive twice, extraction writes the first copy and then overwrites it with the last, so the first is silently lost (ramcheck judges the last, as the importer sees it). No exporter writes a path twice: the package was appended to (`tar -rf`) or altered.",
+        zh: "同一路径在压缩包中出现两次时，解压会先写入第一份，再用最后一份覆盖，第一份被悄悄丢弃（ramcheck 按导入程序所见判断最后一份）。导出程序从不重复写入同一路径：安装包被追加过（`tar -rf`）或被修改过。",
+    },
+    fix: Text {
+        en: "Unpack the package, check that the files are the ones you mean to import, and pack the app directory again with `tar -czf`; or export the app again.",
+        zh: "解压安装包，确认其中的文件正是要导入的，再用 `tar -czf` 重新打包应用目录；或重新导出应用。",
+    },
+    example: "app-1.0-ram/metadata.json twice, the second added by `tar -rf`",
+};
+
 /// Findings listed per rule when a package repeats the same problem; one
 /// more line says how many were left out.
 const MAX_LISTED: usize = 20;
@@ -157,6 +190,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     unsafe_paths(cx, out);
+    special_files(cx, out);
+    duplicates(cx, out);
     zip_orphans(cx, out);
     if no_single_root(cx, out) {
         return;
@@ -370,6 +405,43 @@ fn unsafe_paths(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
         };
         out.push(LAY006.at(u.path.clone(), u.pos, en, zh));
+    }
+}
+
+/// LAY010: device nodes and FIFOs.
+fn special_files(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for s in cx.pkg.special_files.iter().take(MAX_LISTED) {
+        let (what, what_zh) =
+            if s.kind == Kind::Fifo { ("a FIFO (named pipe)", "FIFO（命名管道）") } else { ("a device file", "设备文件") };
+        out.push(LAY010.at(
+            s.path.clone(),
+            s.pos,
+            format!("{} is {what}: extracted as root it would be created on the server. No exporter writes one.", s.path),
+            format!("{} 是{what_zh}：以 root 身份解压时会在服务器上被创建。导出程序从不生成此类文件。", s.path),
+        ));
+    }
+}
+
+/// LAY011: a file (not a directory) at the same path twice, near the top
+/// where everything the importer reads lies.
+fn duplicates(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut repeated: Vec<&Shallow> = Vec::new();
+    for m in cx.pkg.shallow.iter().filter(|m| m.kind != Kind::Dir) {
+        let count = seen.entry(m.path.as_str()).or_insert(0);
+        *count += 1;
+        if *count == 2 {
+            repeated.push(m);
+        }
+    }
+    for m in repeated.iter().take(MAX_LISTED) {
+        let n = seen[m.path.as_str()];
+        out.push(LAY011.at(
+            m.path.clone(),
+            m.pos,
+            format!("{} appears {n} times in the package: extraction keeps only the last copy, which is the one judged here.", m.path),
+            format!("{} 在安装包中出现了 {n} 次：解压只保留最后一份，此处判断的也是最后一份。", m.path),
+        ));
     }
 }
 

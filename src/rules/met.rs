@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Context, Rule, Text};
-use crate::metadata::{self, get, get_list, get_str, ParseError, MAX_TYPE_ERRORS};
+use crate::metadata::{self, get, get_list, get_str, ParseError, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
 use crate::reference::{self, RefError};
 use crate::report::{human_bytes, Finding, Severity};
 use crate::scan::MAX_METADATA_BYTES;
@@ -207,6 +207,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let loc = meta.path.as_str();
     let pos = meta.pos;
     if meta.bytes.is_none() {
+        if cx.pkg.stopped_inside(&meta.path) {
+            return; // its size runs past the end of the package: PKG003 says so
+        }
         out.push(MET001.at(
             loc,
             pos,
@@ -596,6 +599,12 @@ fn invalid(loc: &str, pos: u64, error: &ParseError) -> Finding {
             pos,
             format!("The top level of metadata.json is {kind}, not an object: the import fails with \"cannot unmarshal\"."),
             format!("metadata.json 的顶层是{}而不是对象，导入会以 \"cannot unmarshal\" 失败。", zh_kind(kind)),
+        ),
+        ParseError::TooManyValues(n) => MET001.at(
+            loc,
+            pos,
+            format!("metadata.json holds about {n} JSON values, more than the {MAX_METADATA_NODES} ramcheck parses (a real template has some thousands): it was not read."),
+            format!("metadata.json 约含 {n} 个 JSON 值，超过 ramcheck 解析的上限 {MAX_METADATA_NODES}（真实模板只有数千个）：未读取该文件。"),
         ),
     }
 }

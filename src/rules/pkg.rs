@@ -1,8 +1,11 @@
 //! PKG: the uploaded file itself: its name, its compression, its integrity.
 
 use super::{Context, Rule, Text};
+use crate::archive::{MAX_ARCHIVE_MEMBERS, MAX_MEMBERS_KEPT};
+use crate::gzip::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED};
+use crate::images::MAX_IMAGES;
 use crate::report::{human_bytes, Finding, Severity, END_POSITION};
-use crate::scan::{Container, Stop};
+use crate::scan::{Container, Stop, MAX_IMAGE_ARCHIVES, MAX_SHALLOW_MEMBERS};
 
 pub static PKG001: Rule = Rule {
     code: "PKG001",
@@ -132,6 +135,22 @@ pub static PKG008: Rule = Rule {
     example: "metadata.json.gz renamed to app-1.0-ram.tar.gz",
 };
 
+pub static PKG009: Rule = Rule {
+    code: "PKG009",
+    name: "limit-exceeded",
+    severity: Severity::Error,
+    title: Text { en: "The package exceeds a limit ramcheck sets to stay safe", zh: "安装包超出了 ramcheck 为自身安全设定的上限" },
+    why: Text {
+        en: "ramcheck bounds the time and memory of a check so that a damaged or crafted package cannot exhaust the machine or the browser tab. A package past one of these limits is far outside what an exporter writes: a decompression bomb, a tar header announcing megabytes of file name, archives of hundreds of thousands of members. When the check had to stop, the package is not checked (error); when it could go on, what lies past the limit is not judged (warning). On the server, such a package fills the disk or the import fails.",
+        zh: "ramcheck 限制检查所用的时间和内存，以免损坏或恶意构造的安装包耗尽机器或浏览器页面的资源。超出这些上限的安装包远超导出程序生成的范围：解压炸弹、声明数 MB 文件名的 tar 文件头、含数十万个条目的镜像包。检查因此中止时，安装包未被检查（错误）；检查可以继续时，超出上限的部分未被判断（警告）。在服务器上，这样的安装包会占满磁盘或导致导入失败。",
+    },
+    fix: Text {
+        en: "Do not upload a package you cannot account for: export the app again. If it really is an export this large, report it with the limit named in the finding.",
+        zh: "不要上传来源不明的安装包：请重新导出应用。如果它确实是这么大的导出包，请连同发现中给出的上限一起反馈。",
+    },
+    example: "a 50 MB .tar.gz that inflates to 10 TB of zeros",
+};
+
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let pkg = cx.pkg;
     let file = pkg.file_name.as_str();
@@ -182,8 +201,58 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         ));
     }
     plugin_in_path(cx, out);
+    limits(cx, out);
     if let Some(stop) = &pkg.stop {
         out.push(damaged(cx, stop));
+    }
+}
+
+/// PKG009 warnings: limits past which the check went on without judging
+/// everything. (Limits that stop the check are reported with the stop.)
+fn limits(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for v in &cx.archives {
+        let path = v.archive.path.as_str();
+        if v.archive.members_cut {
+            out.push(PKG009.at(
+                path,
+                v.archive.pos,
+                format!("{path} has more members than ramcheck records ({MAX_ARCHIVE_MEMBERS} per image archive, {MAX_MEMBERS_KEPT} in a package): the members past the limit were walked but not recorded, so missing files (IMG004) are not judged in it."),
+                format!("{path} 的条目数超过 ramcheck 记录的上限（每个镜像包 {MAX_ARCHIVE_MEMBERS} 个，整个安装包 {MAX_MEMBERS_KEPT} 个）：超出部分已遍历但未记录，因此不判断其中的文件缺失（IMG004）。"),
+            ).severity(Severity::Warning));
+        }
+        if v.analysis.images_cut {
+            out.push(
+                PKG009
+                    .at(
+                        path,
+                        v.archive.pos,
+                        format!(
+                            "{path} lists more than {MAX_IMAGES} images, the most ramcheck judges per archive: the others are not checked."
+                        ),
+                        format!("{path} 列出的镜像超过 {MAX_IMAGES} 个，即 ramcheck 对每个镜像包判断的上限：其余镜像未被检查。"),
+                    )
+                    .severity(Severity::Warning),
+            );
+        }
+    }
+    if cx.pkg.shallow_cut {
+        let file = cx.pkg.file_name.as_str();
+        out.push(PKG009.at(
+            file,
+            END_POSITION,
+            format!("The package has more than {MAX_SHALLOW_MEMBERS} entries in its top three levels, the most ramcheck keeps for the layout checks: the layout past them (LAY rules) is not judged."),
+            format!("安装包前三层的条目超过 {MAX_SHALLOW_MEMBERS} 个，即 ramcheck 为布局检查保留的上限：超出部分的布局（LAY 规则）未被判断。"),
+        ).severity(Severity::Warning));
+    }
+    let skipped = cx.pkg.archives_skipped;
+    if skipped > 0 {
+        let file = cx.pkg.file_name.as_str();
+        out.push(PKG009.at(
+            file,
+            END_POSITION,
+            format!("The package holds more than {MAX_IMAGE_ARCHIVES} .tar files near its top, the most ramcheck reads: {skipped} were not read, and their images are not checked."),
+            format!("安装包顶层附近的 .tar 文件超过 {MAX_IMAGE_ARCHIVES} 个，即 ramcheck 读取的上限：有 {skipped} 个未读取，其中的镜像未被检查。"),
+        ).severity(Severity::Warning));
     }
 }
 
@@ -306,7 +375,8 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
         Stop::Damaged { pos, member, what } => {
             let at = pos.map(|p| format!(" at byte {p} of {}", pkg.size)).unwrap_or_default();
             let at_zh = pos.map(|p| format!("（第 {p} 字节，共 {} 字节）", pkg.size)).unwrap_or_default();
-            let (loc, inside, inside_zh) = match member {
+            // A member may have an empty name: the file is then the place.
+            let (loc, inside, inside_zh) = match member.as_ref().filter(|m| !m.is_empty()) {
                 Some(m) => (m.clone(), format!(" while reading {m}"), format!("，读取 {m} 时出错")),
                 None => (file.to_string(), String::new(), String::new()),
             };
@@ -318,7 +388,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
             )
         }
         Stop::TarDamaged { pos, member, what } => {
-            let loc = member.clone().unwrap_or_else(|| file.to_string());
+            let loc = member.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| file.to_string());
             PKG003.at(
                 loc,
                 *pos,
@@ -326,15 +396,27 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
                 format!("安装包（{size}）已损坏：{}（位于解压后数据的第 {pos} 字节）。tar 会在此处中断，导入失败。", zh_damage(what)),
             )
         }
-        Stop::InflateLimit { inflated, compressed } => PKG003.at(
+        Stop::InflateLimit { inflated, compressed } => PKG009.at(
             file,
             END_POSITION,
             format!(
-                "The check stopped: {} of compressed data inflated to more than {}, far beyond any real package. This is a decompression bomb or a damaged file, not an export.",
+                "The check stopped: {} of compressed data inflate to more than {}, over {BOMB_MAX_RATIO} times as much past {} (ramcheck's decompression bomb guard). No real package does this: it is a decompression bomb or a damaged file, not an export.",
                 human_bytes(*compressed),
-                human_bytes(*inflated)
+                human_bytes(*inflated),
+                human_bytes(BOMB_MIN_INFLATED)
             ),
-            format!("检查已停止：{} 压缩数据解压后超过 {}，远超任何真实安装包。这是解压炸弹或损坏的文件，而不是导出的安装包。", human_bytes(*compressed), human_bytes(*inflated)),
+            format!(
+                "检查已停止：{} 压缩数据解压后超过 {}，在超过 {} 后膨胀倍数大于 {BOMB_MAX_RATIO}（ramcheck 的解压炸弹防护）。真实安装包不会如此：这是解压炸弹或损坏的文件，而不是导出的安装包。",
+                human_bytes(*compressed),
+                human_bytes(*inflated),
+                human_bytes(BOMB_MIN_INFLATED)
+            ),
+        ),
+        Stop::Limit { pos, what } => PKG009.at(
+            file,
+            *pos,
+            format!("The check stopped at byte {pos} of the unpacked stream: {what} (real ones are a few hundred bytes). The rest of the package is not checked."),
+            format!("检查在解压后数据的第 {pos} 字节处停止：{what}（真实的只有几百字节）。安装包的其余部分未被检查。"),
         ),
         Stop::Io(e) => PKG003.at(
             file,

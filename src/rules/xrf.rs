@@ -1,5 +1,7 @@
 //! XRF: metadata.json against the images the package carries.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::context::ArchiveView;
@@ -72,6 +74,8 @@ pub static XRF004: Rule = Rule {
     example: "a `busybox:latest` image left in component-images.tar",
 };
 
+/// XRF001 findings listed; one more line counts the rest.
+const MAX_LISTED: usize = 20;
 /// Candidate names compared when suggesting the closest one.
 const MAX_SUGGESTION_CANDIDATES: usize = 1_000;
 
@@ -121,12 +125,20 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         unused(cx, &loaded, out);
     }
     let names: Vec<String> = loaded.iter().flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
+    let carried: HashSet<&str> = names.iter().map(String::as_str).collect();
     let searched: Vec<String> = loaded.iter().map(|v| v.archive.path.clone()).collect();
     let searched = searched.join(", ");
-    for user in image_users(cx) {
+    let users = image_users(cx);
+    let not_carried = users.iter().filter_map(|user| {
         // Invalid and digest-pinned references are MET005's.
-        let Some(wanted) = reference::parse(user.share_image).ok().filter(|r| r.digest.is_none()).map(|r| r.normalized()) else { continue };
-        if names.contains(&wanted) {
+        let wanted = reference::parse(user.share_image).ok().filter(|r| r.digest.is_none()).map(|r| r.normalized())?;
+        (!carried.contains(wanted.as_str())).then_some((user, wanted))
+    });
+    let mut left_out = 0;
+    for (n, (user, wanted)) in not_carried.enumerate() {
+        // Each finding searches for the closest name: list a bounded number.
+        if n >= MAX_LISTED {
+            left_out += 1;
             continue;
         }
         let who = if user.is_plugin { "Plugin" } else { "Component" };
@@ -148,6 +160,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 user.label, user.path, user.share_image
             ),
             format!("{who_zh}“{}”（{}）使用的镜像 {} 不在任何镜像包中（已查找 {searched}）。{closest_zh}导入程序为该镜像重新打标签时会失败。", user.label, user.path, user.share_image),
+        ));
+    }
+    if left_out > 0 {
+        out.push(XRF001.at(
+            cx.metadata_location(),
+            cx.metadata_position(),
+            format!("{left_out} more components or plugins use images that no image archive carries; they are not listed."),
+            format!("另有 {left_out} 个组件或插件使用的镜像不在任何镜像包中，未一一列出。"),
         ));
     }
 }
