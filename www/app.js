@@ -1,7 +1,7 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
 import { formatReport, listRules, validatePackage } from "./ramcheck/index.js";
-import { el, humanBytes, humanDuration } from "./dom.js";
+import { clipped, el, humanBytes, humanDuration } from "./dom.js";
 import { applyLanguage, language, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
 
@@ -48,7 +48,7 @@ async function check(file) {
   lastReport = null;
   lastProgress = null;
   reportRoot.removeAttribute("data-verdict");
-  $("#progress-file").textContent = file.name;
+  $("#progress-file").replaceChildren(clipped("span", file.name, 160));
   $("#progress-bar").value = 0;
   renderProgress();
   show("progress");

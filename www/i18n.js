@@ -54,6 +54,9 @@ const STRINGS = {
     ruleFix: "Fix",
     ruleExample: "Example",
     unknownRule: "No explanation for this code.",
+    showAll: (n) => `show all ${n.toLocaleString("en")} characters`,
+    showLess: "show less",
+    hiddenChar: "An invisible or direction-changing character in the package's text",
   },
   zh: {
     tagline: "你的 Rainbond 离线安装包能否导入？上传之前先检查。",
@@ -107,6 +110,9 @@ const STRINGS = {
     ruleFix: "修复方法",
     ruleExample: "示例",
     unknownRule: "没有这个代码的说明。",
+    showAll: (n) => `显示全部 ${n.toLocaleString("zh")} 个字符`,
+    showLess: "收起",
+    hiddenChar: "安装包文本中的不可见字符或改变文字方向的字符",
   },
 };
 
