@@ -17,6 +17,11 @@ const STRINGS = {
     starting: "Starting…",
     cancelled: "The check was cancelled.",
     failed: (message) => `The check could not finish: ${message}`,
+    checkerFailed: {
+      crashed: "the checker stopped unexpectedly, perhaps for lack of memory. If it fails again, check the file with the ramcheck command line.",
+      stalled: "the checker stopped responding.",
+    },
+    retry: "Try again",
     verdict: {
       pass: "The package will import.",
       warn: "The package will import, with warnings.",
@@ -73,6 +78,11 @@ const STRINGS = {
     starting: "正在启动…",
     cancelled: "检查已取消。",
     failed: (message) => `检查未能完成：${message}`,
+    checkerFailed: {
+      crashed: "检查程序意外停止，可能是内存不足。如果再次失败，请用 ramcheck 命令行检查该文件。",
+      stalled: "检查程序没有响应。",
+    },
+    retry: "重试",
     verdict: {
       pass: "安装包可以导入。",
       warn: "安装包可以导入，但有警告。",

@@ -84,17 +84,17 @@ export async function start() {
 }
 
 /**
- * A fresh page in `locale` and colour `scheme`, loaded and idle. `init`
- * (a function, as for `page.addInitScript`) runs in the page before its own
- * scripts; `bypassCSP` turns the page's Content-Security-Policy off.
+ * A fresh page in `locale` and colour `scheme`, loaded and idle.
+ * `setup(page)` runs before the page loads (to add init scripts, install a
+ * clock); `bypassCSP` turns the page's Content-Security-Policy off.
  */
-export async function openPage(env, { locale = "en-US", scheme = "light", width = 1280, height = 900, bypassCSP = false, init } = {}) {
+export async function openPage(env, { locale = "en-US", scheme = "light", width = 1280, height = 900, bypassCSP = false, setup } = {}) {
   const context = await env.browser.newContext({ locale, colorScheme: scheme, viewport: { width, height }, acceptDownloads: true, bypassCSP });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   page.on("console", (m) => m.type() === "error" && errors.push(new Error(m.text())));
-  if (init) await page.addInitScript(init);
+  if (setup) await setup(page);
   await page.goto(env.url, { waitUntil: "networkidle" });
   return { page, context, errors };
 }

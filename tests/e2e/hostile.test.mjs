@@ -27,7 +27,7 @@ function watch() {
 
 /** Checks the hostile fixture in a page opened with `options`; `body(page)` runs on the report. */
 async function withHostile(options, body) {
-  const { page, context, errors } = await openPage(env, { ...options, init: watch });
+  const { page, context, errors } = await openPage(env, { ...options, setup: (page) => page.addInitScript(watch) });
   const dialogs = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
