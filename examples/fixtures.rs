@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use fixtures::{null_manifest_archive, Package, Shape};
+use fixtures::{null_manifest_archive, template, Package, Shape};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
@@ -32,6 +32,7 @@ fn main() {
         ("seed", seed.file_name(), seed.tar_gz()),
         ("truncated", valid.file_name(), gz[..gz.len() / 2].to_vec()),
         ("plain-tar", valid.file_name(), valid.tar_bytes()),
+        ("hostile", HOSTILE_NAME.into(), hostile().tar_gz()),
     ];
     for (case, name, bytes) in cases {
         let dir = out.join(case);
@@ -46,6 +47,32 @@ fn main() {
         let path = write_over_4g(&dir).expect("write the over-4g fixture");
         println!("{}", path.display());
     }
+}
+
+/// The upload's name of `hostile`: markup and a right-to-left override.
+const HOSTILE_NAME: &str = "<img src=x onerror=window.__pwned=\"name\">\u{202e}zg.rat-1.0-ram.tar.gz";
+
+/// A package whose strings are hostile to a page that shows them: markup
+/// that runs if it is ever parsed as HTML (each payload sets
+/// `window.__pwned`), a `javascript:` URL, a right-to-left override, zero-width
+/// characters, a newline, a 100 KB group_name and a 4 KB path, 350 levels deep. The browser
+/// tests check that the page shows them as text and keeps its layout.
+fn hostile() -> Package {
+    let script = "<script>window.__pwned=\"script\"</script>";
+    let img = "<img src=x onerror=\"window.__pwned='img'\">";
+    let mut t = template("hostile", "1.0", 2, 0);
+    t["group_name"] = format!("{script}\u{202e}evil\u{200b}{}", "x".repeat(100_000)).into();
+    t["apps"][0]["service_cname"] = format!("{img}\u{202e}gnp.exe").into();
+    t["apps"][0]["share_image"] = "javascript:window.__pwned='share'//<svg onload=window.__pwned='svg'>:v1".into();
+    t["apps"][1]["memory"] = img.into();
+    // A 4 KB path: a 300-character directory, then 350 levels.
+    let deep = format!("{}/{}", "long-directory-name-".repeat(15), "d123456789/".repeat(350));
+    Package::from_template("hostile", "1.0", t, Shape::Docker24)
+        .with_file(&format!("{script}.txt"), "x")
+        .with_file("\u{202e}txt.exe", "x")
+        .with_file("meta\u{200b}data\u{feff}.json", "{}")
+        .with_file("line\nbreak.txt", "x")
+        .with_file(&format!("{deep}{img}"), "x")
 }
 
 /// Size of the zero-filled layer of `over-4g`: past 2^32.

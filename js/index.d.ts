@@ -88,6 +88,22 @@ export interface ValidateOptions {
   onProgress?: (progress: Progress) => void;
   /** Aborting terminates the check's worker and rejects with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds without progress or answer from the check's worker after
+   * which it is taken for dead and the check rejects with a `CheckerError`
+   * "stalled"; 0 waits forever. Default 60000.
+   */
+  stallTimeout?: number;
+}
+
+/**
+ * How a call rejects when the checker fails rather than the package:
+ * "crashed" when its worker failed (an uncaught error, a wasm trap such as a
+ * panic or exhausted memory, an unreadable answer), "stalled" when it said
+ * nothing for `stallTimeout`. Trying again may succeed.
+ */
+export interface CheckerError extends Error {
+  code: "crashed" | "stalled";
 }
 
 export interface Texts {

@@ -2,7 +2,9 @@
 // defines `wasm_bindgen`; both are shipped as one string (see index.js).
 // Every request carries the compiled module, so the worker needs no setup
 // message and no network: {id, op, module, ...} in, {id, progress} and then
-// {id, result} or {id, error} out.
+// {id, result} or {id, error, crashed} out. `crashed` marks a wasm trap (a
+// Rust panic, memory exhausted): a bug or a limit of the checker, not an
+// error of the request, and the instance is unusable after it.
 "use strict";
 
 const operations = {
@@ -23,6 +25,6 @@ self.onmessage = (event) => {
     }
     self.postMessage({ id: m.id, result: operations[m.op](m, m.id) });
   } catch (e) {
-    self.postMessage({ id: m.id, error: String((e && e.message) || e) });
+    self.postMessage({ id: m.id, error: String((e && e.message) || e), crashed: e instanceof WebAssembly.RuntimeError });
   }
 };

@@ -1,7 +1,7 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
 import { formatReport, listRules, validatePackage } from "./ramcheck/index.js";
-import { el, humanBytes, humanDuration } from "./dom.js";
+import { clipped, el, humanBytes, humanDuration } from "./dom.js";
 import { applyLanguage, language, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
 
@@ -10,10 +10,11 @@ const input = $("#file");
 const drop = $("#drop");
 const progress = $("#progress");
 const reportRoot = $("#report");
-const error = $("#error");
+const errorBox = $("#error");
 const dialog = $("#rule");
 
 let running = null; // the AbortController of the check in progress
+let failure = null; // {reason, file} of the check that failed, shown under the drop zone
 let lastReport = null;
 let lastProgress = null;
 let rules = null; // the catalog, loaded on first use
@@ -24,9 +25,28 @@ function show(section) {
   reportRoot.hidden = section !== "report";
 }
 
-function showError(message) {
-  error.textContent = message;
-  error.hidden = !message;
+/** Shows why the check of `file` failed (nothing when `reason` is null), with "Try again" unless it was cancelled. */
+function showError(reason, file) {
+  failure = reason ? { reason, file } : null;
+  renderError();
+}
+
+function renderError() {
+  errorBox.hidden = !failure;
+  if (!failure) {
+    errorBox.replaceChildren();
+    return;
+  }
+  const s = strings();
+  const { reason, file } = failure;
+  if (reason.name === "AbortError") {
+    errorBox.replaceChildren(el("p", {}, s.cancelled));
+    return;
+  }
+  errorBox.replaceChildren(
+    el("p", {}, s.failed(s.checkerFailed[reason.code] || reason.message)),
+    el("button", { type: "button", class: "retry", onclick: () => check(file) }, s.retry),
+  );
 }
 
 function renderProgress() {
@@ -44,11 +64,11 @@ function renderProgress() {
 
 async function check(file) {
   if (!file || running) return;
-  showError("");
+  showError(null);
   lastReport = null;
   lastProgress = null;
   reportRoot.removeAttribute("data-verdict");
-  $("#progress-file").textContent = file.name;
+  $("#progress-file").replaceChildren(clipped("span", file.name, 160));
   $("#progress-bar").value = 0;
   renderProgress();
   show("progress");
@@ -68,7 +88,8 @@ async function check(file) {
     reportRoot.querySelector(".verdict").focus();
   } catch (e) {
     show("pick");
-    showError(e.name === "AbortError" ? strings().cancelled : strings().failed(e.message));
+    showError(e, file);
+    (errorBox.querySelector(".retry") || input).focus();
   } finally {
     running = null;
     input.value = "";
@@ -158,6 +179,7 @@ for (const button of document.querySelectorAll("[data-lang]")) {
     setLanguage(button.dataset.lang);
     applyLanguage();
     if (running) renderProgress();
+    renderError();
     if (lastReport) renderCurrentReport();
     const code = /^#rule\/(.+)$/.exec(location.hash);
     if (dialog.open && code) openRule(decodeURIComponent(code[1]));

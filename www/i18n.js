@@ -17,6 +17,11 @@ const STRINGS = {
     starting: "Starting…",
     cancelled: "The check was cancelled.",
     failed: (message) => `The check could not finish: ${message}`,
+    checkerFailed: {
+      crashed: "the checker stopped unexpectedly, perhaps for lack of memory. If it fails again, check the file with the ramcheck command line.",
+      stalled: "the checker stopped responding.",
+    },
+    retry: "Try again",
     verdict: {
       pass: "The package will import.",
       warn: "The package will import, with warnings.",
@@ -54,6 +59,9 @@ const STRINGS = {
     ruleFix: "Fix",
     ruleExample: "Example",
     unknownRule: "No explanation for this code.",
+    showAll: (n) => `show all ${n.toLocaleString("en")} characters`,
+    showLess: "show less",
+    hiddenChar: "An invisible or direction-changing character in the package's text",
   },
   zh: {
     tagline: "你的 Rainbond 离线安装包能否导入？上传之前先检查。",
@@ -70,6 +78,11 @@ const STRINGS = {
     starting: "正在启动…",
     cancelled: "检查已取消。",
     failed: (message) => `检查未能完成：${message}`,
+    checkerFailed: {
+      crashed: "检查程序意外停止，可能是内存不足。如果再次失败，请用 ramcheck 命令行检查该文件。",
+      stalled: "检查程序没有响应。",
+    },
+    retry: "重试",
     verdict: {
       pass: "安装包可以导入。",
       warn: "安装包可以导入，但有警告。",
@@ -107,6 +120,9 @@ const STRINGS = {
     ruleFix: "修复方法",
     ruleExample: "示例",
     unknownRule: "没有这个代码的说明。",
+    showAll: (n) => `显示全部 ${n.toLocaleString("zh")} 个字符`,
+    showLess: "收起",
+    hiddenChar: "安装包文本中的不可见字符或改变文字方向的字符",
   },
 };
 

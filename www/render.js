@@ -6,6 +6,9 @@ import { pick, strings } from "./i18n.js";
 const SEVERITIES = ["error", "warning", "info"];
 const MAX_PATH = 160;
 const MAX_MESSAGE = 2000;
+const MAX_NAME = 100;
+/** Levels of the package tree shown nested; deeper entries are listed flat, by their path. */
+const MAX_TREE_DEPTH = 8;
 
 /** Fills `root` (#report) with `report`; `actions` are the buttons under the verdict. */
 export function renderReport(root, report, actions) {
@@ -49,7 +52,7 @@ function summary(report, s) {
     "section",
     { class: "panel" },
     el("h2", {}, s.summary),
-    el("dl", { class: "summary" }, rows.map(([term, value]) => el("div", {}, el("dt", {}, term), clipped("dd", value, 80)))),
+    el("dl", { class: "summary" }, rows.map(([term, value]) => el("div", {}, el("dt", {}, term), clipped("dd", value, 48)))),
   );
 }
 
@@ -106,7 +109,12 @@ function images(report, s) {
               "li",
               {},
               image.tags.length ? image.tags.map((tag) => clipped("code", tag, MAX_PATH)) : el("span", { class: "muted" }, s.untagged),
-              el("span", { class: "muted" }, ` ${[s.layers(image.layers), humanBytes(image.size), image.platform].filter(Boolean).join(" · ")}`),
+              el(
+                "span",
+                { class: "muted" },
+                ` ${s.layers(image.layers)} · ${humanBytes(image.size)}`,
+                image.platform ? [" · ", clipped("span", image.platform, MAX_NAME)] : null,
+              ),
             ),
           ),
         ),
@@ -129,16 +137,34 @@ function buildTree(entries) {
   return root;
 }
 
+function treeLabel(name, entry) {
+  return [
+    clipped("span", name, MAX_NAME, { class: "tree-name" }),
+    entry && entry.kind !== "dir"
+      ? el("span", { class: "muted" }, " ", entry.link ? ["→ ", clipped("span", entry.link, MAX_NAME)] : humanBytes(entry.size))
+      : null,
+  ];
+}
+
 function treeItems(node, depth) {
+  if (depth >= MAX_TREE_DEPTH) return flatItems(node);
   return [...node.children].map(([name, child]) => {
-    const entry = child.entry;
-    const label = [
-      clipped("span", name, 100, { class: "tree-name" }),
-      entry && entry.kind !== "dir" ? el("span", { class: "muted" }, ` ${entry.link ? `→ ${entry.link}` : humanBytes(entry.size)}`) : null,
-    ];
+    const label = treeLabel(name, child.entry);
     if (child.children.size === 0) return el("li", {}, label);
     return el("li", {}, el("details", { open: depth < 1 }, el("summary", {}, label), el("ul", {}, treeItems(child, depth + 1))));
   });
+}
+
+/** Everything under `node` as one flat list of relative paths, so that no depth widens the page. */
+function flatItems(node) {
+  const items = [];
+  const stack = [...node.children].reverse();
+  while (stack.length > 0) {
+    const [path, child] = stack.pop();
+    if (child.entry || child.children.size === 0) items.push(el("li", {}, treeLabel(path, child.entry)));
+    for (const [name, grandchild] of [...child.children].reverse()) stack.push([`${path}/${name}`, grandchild]);
+  }
+  return items;
 }
 
 function tree(report, s) {

@@ -2,7 +2,8 @@
 // from dist/, and Debian's Chromium driven by playwright-core.
 // `npm run build` must have run (scripts/test does it).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { chromium } from "playwright-core";
@@ -11,7 +12,7 @@ import { ROOT } from "../../tools/build.mjs";
 import { serve } from "../../tools/serve.mjs";
 
 export const OUT = join(ROOT, "tests", "e2e", "out");
-const FIXTURES = join(ROOT, "target", "e2e-fixtures");
+const FIXTURE_CODE = ["examples/fixtures.rs", "tests/fixtures/mod.rs"];
 
 // Without the networking flags Chromium floods refused connections to Google.
 const CHROMIUM_ARGS = [
@@ -25,18 +26,33 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Writes the fixture packages once (`--large` adds the over-4 GB one); returns case -> path. */
+/**
+ * The fixture packages (`--large` adds the over-4 GB one), written once per
+ * version of the code that makes them: into a directory named by its hash,
+ * renamed into place whole, so that test files running in parallel never see
+ * a half-written or outdated set. Returns case -> path.
+ */
 export function fixtures() {
-  if (!existsSync(join(FIXTURES, "over-4g"))) {
-    execFileSync("cargo", ["run", "--release", "--quiet", "--example", "fixtures", "--", FIXTURES, "--large"], {
+  const hash = createHash("sha256");
+  for (const path of FIXTURE_CODE) hash.update(readFileSync(join(ROOT, path)));
+  const dir = join(ROOT, "target", `e2e-fixtures-${hash.digest("hex").slice(0, 12)}`);
+  if (!existsSync(dir)) {
+    const temp = `${dir}.${process.pid}`;
+    execFileSync("cargo", ["run", "--release", "--quiet", "--example", "fixtures", "--", temp, "--large"], {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "inherit"],
     });
+    try {
+      renameSync(temp, dir);
+    } catch (e) {
+      if (!existsSync(dir)) throw e;
+      rmSync(temp, { recursive: true }); // another test file wrote the same set first
+    }
   }
   const cases = {};
-  for (const name of readdirSync(FIXTURES)) {
-    const [file] = readdirSync(join(FIXTURES, name));
-    cases[name] = join(FIXTURES, name, file);
+  for (const name of readdirSync(dir)) {
+    const [file] = readdirSync(join(dir, name));
+    cases[name] = join(dir, name, file);
   }
   return cases;
 }
@@ -67,13 +83,18 @@ export async function start() {
   };
 }
 
-/** A fresh page in `locale` and colour `scheme`, loaded and idle. */
-export async function openPage(env, { locale = "en-US", scheme = "light", width = 1280, height = 900 } = {}) {
-  const context = await env.browser.newContext({ locale, colorScheme: scheme, viewport: { width, height }, acceptDownloads: true });
+/**
+ * A fresh page in `locale` and colour `scheme`, loaded and idle.
+ * `setup(page)` runs before the page loads (to add init scripts, install a
+ * clock); `bypassCSP` turns the page's Content-Security-Policy off.
+ */
+export async function openPage(env, { locale = "en-US", scheme = "light", width = 1280, height = 900, bypassCSP = false, setup } = {}) {
+  const context = await env.browser.newContext({ locale, colorScheme: scheme, viewport: { width, height }, acceptDownloads: true, bypassCSP });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   page.on("console", (m) => m.type() === "error" && errors.push(new Error(m.text())));
+  if (setup) await setup(page);
   await page.goto(env.url, { waitUntil: "networkidle" });
   return { page, context, errors };
 }

@@ -3,6 +3,7 @@
 // native CLI, and no network request while a file is checked.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -43,18 +44,51 @@ test("a valid package passes, with no network request during the check", () =>
     await page.screenshot({ path: join(OUT, "valid-light.png"), fullPage: true });
   }));
 
-test("the Content-Security-Policy blocks inline script and connections", async () => {
-  const { page, context, errors } = await openPage(env);
-  const inline = await page.evaluate(async () => {
-    const script = Object.assign(document.createElement("script"), { textContent: "window.inlineRan = true" });
-    document.body.append(script);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    return window.inlineRan === true;
+test("the Content-Security-Policy blocks inline script and every other origin", async () => {
+  // Another origin (another port) that counts what reaches it.
+  const hits = [];
+  const other = createServer((req, res) => {
+    hits.push(req.url);
+    res.writeHead(200, { "Content-Type": req.url.endsWith(".js") ? "text/javascript" : "image/svg+xml", "Access-Control-Allow-Origin": "*" });
+    res.end(req.url.endsWith(".js") ? "window.externalRan = true" : "<svg xmlns='http://www.w3.org/2000/svg'/>");
   });
-  assert.equal(inline, false);
-  await assert.rejects(page.evaluate(() => fetch("/index.html")), /Failed to fetch/);
-  assert.ok(errors.length > 0 && errors.every((e) => /Content Security Policy/.test(e.message)));
-  await context.close();
+  await new Promise((resolve) => other.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${other.address().port}`;
+  const { page, context, errors } = await openPage(env);
+  try {
+    const result = await page.evaluate(async (origin) => {
+      const violations = [];
+      document.addEventListener("securitypolicyviolation", (e) => violations.push(e.effectiveDirective));
+      const loaded = (element) =>
+        new Promise((resolve) => {
+          element.onload = () => resolve(true);
+          element.onerror = () => resolve(false);
+          document.body.append(element);
+        });
+      document.body.append(Object.assign(document.createElement("script"), { textContent: "window.inlineRan = true" }));
+      const external = await loaded(Object.assign(document.createElement("script"), { src: `${origin}/x.js` }));
+      const image = await loaded(Object.assign(document.createElement("img"), { src: `${origin}/x.svg` }));
+      const fetched = await fetch(`${origin}/x.svg`).then(() => true, () => false);
+      const sameOrigin = await fetch("/index.html").then(() => true, () => false);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Each policy (header and meta tag) reports its own violation.
+      const directives = [...new Set(violations)].sort();
+      return { inline: window.inlineRan === true, external: external || window.externalRan === true, image, fetched, sameOrigin, directives };
+    }, origin);
+    assert.deepEqual(result, {
+      inline: false,
+      external: false,
+      image: false,
+      fetched: false,
+      sameOrigin: false,
+      directives: ["connect-src", "img-src", "script-src-elem"],
+    });
+    assert.deepEqual(hits, [], "a request reached the other origin");
+    assert.ok(errors.length > 0 && errors.every((e) => /Content Security Policy|Failed to fetch/.test(e.message)), errors.join("\n"));
+  } finally {
+    await context.close();
+    other.close();
+  }
 });
 
 test("the seed package fails with IMG001 and its fix, in English and Chinese", () =>
