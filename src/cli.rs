@@ -70,11 +70,14 @@ pub fn main() -> ExitCode {
         return explain(code, lang);
     }
     if args.list_rules {
-        for r in RULES {
-            let title = if lang == Lang::Zh { r.title.zh } else { r.title.en };
-            println!("{}  {:<8} {:<28} {}", r.code, r.severity.as_str(), r.name, title);
-        }
-        return ExitCode::SUCCESS;
+        let list: String = RULES
+            .iter()
+            .map(|r| {
+                let title = if lang == Lang::Zh { r.title.zh } else { r.title.en };
+                format!("{}  {:<8} {:<28} {}\n", r.code, r.severity.as_str(), r.name, title)
+            })
+            .collect();
+        return print_all(&list);
     }
     let options = Options { deep: args.deep };
     let color = matches!(args.format, Format::Text) && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -142,6 +145,15 @@ fn explain(code: &str, lang: Lang) -> ExitCode {
         eprintln!("ramcheck: no rule {code}; `ramcheck --list-rules` lists them");
         return ExitCode::from(2);
     };
-    print!("{}", rules::explain(rule, lang));
-    ExitCode::SUCCESS
+    print_all(&rules::explain(rule, lang))
+}
+
+/// Prints to stdout; a closed pipe (`ramcheck --list-rules | head`) is not
+/// a panic.
+fn print_all(text: &str) -> ExitCode {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(2),
+    }
 }

@@ -671,6 +671,10 @@ fn every_declared_rule_is_registered() {
         assert!(ramcheck::rules::find(code).is_some(), "{code} is fired by a test but not in RULES");
     }
     assert_eq!(RULES.len(), declared.len());
+    // Catalog order: the spec's families, then the number.
+    let families = ["PKG", "LAY", "MET", "IMG", "XRF", "SUM"];
+    let key = |code: &str| (families.iter().position(|f| code.starts_with(f)).unwrap(), code[3..].parse::<u32>().unwrap());
+    assert!(RULES.windows(2).all(|w| key(w[0].code) < key(w[1].code)), "RULES is not in catalog order");
 }
 
 #[test]

@@ -75,8 +75,8 @@ pub type Check = fn(&Context<'_>, &mut Vec<Finding>);
 #[rustfmt::skip]
 pub static RULES: &[&Rule] = &[
     &pkg::PKG001,
-    &pkg::PKG003,
     &pkg::PKG002,
+    &pkg::PKG003,
     &pkg::PKG004,
     &pkg::PKG005,
     &pkg::PKG006,
@@ -84,8 +84,8 @@ pub static RULES: &[&Rule] = &[
     &pkg::PKG008,
     &pkg::PKG009,
     &lay::LAY001,
-    &lay::LAY003,
     &lay::LAY002,
+    &lay::LAY003,
     &lay::LAY004,
     &lay::LAY005,
     &lay::LAY006,
