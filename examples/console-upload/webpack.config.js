@@ -3,6 +3,8 @@
 // worker are strings inside them.
 module.exports = {
   entry: "./src/index.jsx",
+  // index.html is beside dist/: chunks load from there.
+  output: { publicPath: "dist/" },
   resolve: { extensions: [".js", ".jsx"] },
   module: {
     rules: [

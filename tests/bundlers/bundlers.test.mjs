@@ -128,8 +128,12 @@ async function dialog(page, kind, button) {
 test("webpack 4, examples/console-upload (React 16 + antd 3): a failing package is not uploaded", (t) =>
   withApp(t, join(ROOT, "examples", "console-upload"), ".", async (page, server) => {
     const [img001] = nativeReport(cases.seed).findings.filter((f) => f.code === "IMG001");
+    const scripts = () =>
+      page.evaluate(() => performance.getEntriesByType("resource").flatMap((r) => (r.name.endsWith(".js") ? [r.name.split("/").at(-1)] : [])));
+    assert.deepEqual(await scripts(), ["main.js"], "ramcheck loads with the first check, not with the page");
 
     const seed = await upload(page, cases.seed);
+    assert.deepEqual(await scripts(), ["main.js", "vendors~ramcheck.js"]);
     assert.deepEqual([seed.verdict, seed.bar], ["fail", "100%"]);
     const failed = await dialog(page, "error", "ok");
     for (const text of ["IMG001", img001.location, img001.message, img001.hint]) assert.ok(failed.includes(text), text);

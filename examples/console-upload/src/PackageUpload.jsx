@@ -5,7 +5,10 @@
 // when the Promise resolves; a multi-GB check takes seconds, so it is a Promise.
 import React, { useRef, useState } from "react";
 import { Alert, Button, Icon, Modal, Progress, Upload } from "antd";
-import { validatePackage } from "ramcheck";
+
+// ramcheck is about 410 KiB gzipped, nearly all of it its wasm: it loads
+// with the first check, as a chunk of its own, not with the console.
+const loadRamcheck = () => import(/* webpackChunkName: "ramcheck" */ "ramcheck");
 
 const TEXT = {
   en: {
@@ -116,7 +119,8 @@ export default function PackageUpload({ language = "en", ...uploadProps }) {
     update(file.uid, { name: file.name, percent: 0, status: "active" });
     const onProgress = ({ bytesRead, total }) =>
       update(file.uid, { percent: total ? Math.floor((bytesRead * 100) / total) : 100 });
-    return validatePackage(file, { language, onProgress, signal: controller.signal })
+    return loadRamcheck()
+      .then(({ validatePackage }) => validatePackage(file, { language, onProgress, signal: controller.signal }))
       .finally(() => delete aborts.current[file.uid])
       .then(
         (report) => {
