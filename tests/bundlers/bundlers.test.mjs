@@ -31,7 +31,7 @@ before(async () => {
 });
 after(() => browser && browser.close());
 
-/** The npm package's modules, gzipped one by one: what ramcheck adds at least. */
+/** The npm package's modules, gzipped one by one. */
 function packageGzip() {
   return ["index.js", "worker-source.js", "wasm-base64.js"].reduce((sum, f) => sum + gzipSync(readFileSync(join(ROOT, "pkg", f))).length, 0);
 }
