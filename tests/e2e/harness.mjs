@@ -68,11 +68,16 @@ export function nativeReport(path) {
   return JSON.parse(out);
 }
 
+/** Debian's Chromium (or $CHROMIUM), headless. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
 /** Starts the server and the browser; `close()` stops both. */
 export async function start() {
   mkdirSync(OUT, { recursive: true });
   const { server, url } = await serve(join(ROOT, "dist"), 0);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   return {
     url,
     browser,

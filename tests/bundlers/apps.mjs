@@ -1,0 +1,112 @@
+// The bundler tests' apps: the packed npm package, installing it into an
+// app (its other modules installed once per package-lock.json), building
+// the app, and serving it on 127.0.0.1 with the CSP an embedding needs.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { gzipSync } from "node:zlib";
+
+import { ROOT } from "../../tools/build.mjs";
+
+export const OUT = join(ROOT, "target", "bundlers");
+
+const npm = (cwd, ...args) =>
+  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
+/** `npm pack` of the repository (pkg/ must be built); returns the tarball's path. */
+export function pack() {
+  mkdirSync(OUT, { recursive: true });
+  const [{ filename }] = JSON.parse(npm(ROOT, "pack", "--json", "--pack-destination", OUT));
+  return join(OUT, filename);
+}
+
+/**
+ * Installs `dir`'s locked modules (`npm ci`, skipped while package-lock.json
+ * is the one installed), then `tarball` as ramcheck, as a user installs it.
+ */
+export function install(dir, tarball) {
+  const stamp = join(dir, "node_modules", ".ramcheck-lock-sha256");
+  const lock = createHash("sha256").update(readFileSync(join(dir, "package-lock.json"))).digest("hex");
+  let installed;
+  try {
+    installed = readFileSync(stamp, "utf8");
+  } catch {
+    installed = "";
+  }
+  if (installed !== lock) {
+    npm(dir, "ci");
+    writeFileSync(stamp, lock);
+  }
+  npm(dir, "install", "--no-save", tarball);
+}
+
+/** `npm run build` in `dir`; quiet unless it fails. */
+export function build(dir) {
+  const run = spawnSync("npm", ["run", "--silent", "build"], { cwd: dir, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`npm run build in ${dir} failed:\n${run.stdout}${run.stderr}`);
+}
+
+/** Gzipped bytes of the .js files under `dir`, as a server would send them. */
+export function gzippedJs(dir) {
+  let sum = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(".js")) sum += gzipSync(readFileSync(join(entry.parentPath, entry.name))).length;
+  }
+  return sum;
+}
+
+// What an app that embeds ramcheck must allow: compiling the wasm and
+// starting a worker from a blob: URL. Styles inline for antd's style-loader.
+const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src blob:; style-src 'self' 'unsafe-inline'";
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+
+/**
+ * Serves `root` on 127.0.0.1 and takes uploads at POST /upload: resolves
+ * with `{url, uploads, close}`, `uploads` the multipart file names received.
+ */
+export function serveApp(root) {
+  const uploads = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+    // Chromium asks for one; a 404 would be a console error.
+    if (path === "/favicon.ico") {
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method === "POST" && path === "/upload") {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("latin1");
+        uploads.push({ name: /filename="([^"]*)"/.exec(body)?.[1], bytes: body.length });
+        res.writeHead(200, { "Content-Type": "application/json" }).end("{}");
+      });
+      return;
+    }
+    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
+    let size;
+    try {
+      if (!file.startsWith(root + sep)) throw new Error("outside the root");
+      size = statSync(file).size;
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] || "application/octet-stream",
+      "Content-Length": size,
+      "Content-Security-Policy": CSP,
+    });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}/`, uploads, close: () => server.close() }),
+    );
+  });
+}
