@@ -23,30 +23,35 @@ const TYPES = {
   ".ts": "text/plain; charset=utf-8",
 };
 
+/**
+ * Answers a GET or HEAD for `path` with the file under `root` (404 outside
+ * it or when missing), sent with the Content-Security-Policy `csp`.
+ */
+export function sendFile(root, path, req, res, csp) {
+  const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
+  let size;
+  try {
+    if (!file.startsWith(root + sep)) throw new Error("outside the root");
+    size = statSync(file).size;
+  } catch {
+    res.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": TYPES[extname(file)] || "application/octet-stream",
+    "Content-Length": size,
+    "Content-Security-Policy": csp,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+  });
+  if (req.method === "HEAD") res.end();
+  else createReadStream(file).pipe(res);
+}
+
 /** Serves `root` on 127.0.0.1:`port` (0 picks a free port); resolves with the server and its URL. */
 export function serve(root, port) {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
-    let size;
-    try {
-      if (!file.startsWith(root + sep)) throw new Error("outside the root");
-      size = statSync(file).size;
-    } catch {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
-      return;
-    }
-    res.writeHead(200, {
-      "Content-Type": TYPES[extname(file)] || "application/octet-stream",
-      "Content-Length": size,
-      "Content-Security-Policy": CSP,
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "no-referrer",
-      "Cache-Control": "no-cache",
-    });
-    if (req.method === "HEAD") res.end();
-    else createReadStream(file).pipe(res);
-  });
+  const server = createServer((req, res) => sendFile(root, decodeURIComponent(new URL(req.url, "http://localhost").pathname), req, res, CSP));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/` }));

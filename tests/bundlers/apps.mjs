@@ -3,12 +3,13 @@
 // the app, and serving it on 127.0.0.1 with the CSP an embedding needs.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 import { ROOT } from "../../tools/build.mjs";
+import { sendFile } from "../../tools/serve.mjs";
 
 export const OUT = join(ROOT, "target", "bundlers");
 
@@ -62,8 +63,6 @@ export function gzippedJs(dir) {
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src blob:; style-src 'self' 'unsafe-inline'";
 
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
-
 /**
  * Serves `root` on 127.0.0.1 and takes uploads at POST /upload: resolves
  * with `{url, uploads, close}`, `uploads` the multipart file names received.
@@ -87,21 +86,7 @@ export function serveApp(root) {
       });
       return;
     }
-    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
-    let size;
-    try {
-      if (!file.startsWith(root + sep)) throw new Error("outside the root");
-      size = statSync(file).size;
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      "Content-Type": TYPES[extname(file)] || "application/octet-stream",
-      "Content-Length": size,
-      "Content-Security-Policy": CSP,
-    });
-    createReadStream(file).pipe(res);
+    sendFile(root, path, req, res, CSP);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
