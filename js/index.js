@@ -268,7 +268,22 @@ export async function repairPackage(file, writable, options = {}) {
       onProgress: (p) => progress("recheck", p.bytesRead, output.size, written.written),
     });
     progress("save", 0, output.size, written.written);
-    await output.stream().pipeTo(writable, signal ? { signal } : {});
+    const piped = output.stream().pipeTo(writable, signal ? { signal } : {});
+    if (signal) {
+      // An abort waits for the write in flight; a destination that never
+      // finishes one must not hold the cancel.
+      piped.catch(() => {});
+      await Promise.race([
+        piped,
+        new Promise((_, reject) => {
+          const abort = () => reject(new DOMException(text.aborted, "AbortError"));
+          if (signal.aborted) abort();
+          else signal.addEventListener("abort", abort, { once: true });
+        }),
+      ]);
+    } else {
+      await piped;
+    }
     progress("save", output.size, output.size, written.written);
     return { repairs: written.repairs, notRepairable: plan.unrepaired, report, plan };
   } catch (e) {

@@ -178,3 +178,30 @@ test("a package without repairable findings offers no repair", () =>
     assert.equal(await checkFile(page, cases.valid), "pass");
     assert.equal(await page.$("button.repair"), null);
   }));
+
+test("Cancel during the repair stops it and leaves no temporary file", () =>
+  withPage(
+    {
+      setup: (page) =>
+        page.addInitScript(() => {
+          // A destination that never finishes a write: the repair waits in its last step.
+          window.showSaveFilePicker = async () => ({ name: "slow.tar.gz", createWritable: async () => new WritableStream({ write: () => new Promise(() => {}) }) });
+        }),
+    },
+    async (page) => {
+      assert.equal(await checkFile(page, cases.seed), "fail");
+      await page.click("button.repair");
+      await page.waitForSelector("#repair[data-stage=plan]");
+      await page.click("#repair .repair-save");
+      await page.waitForFunction(() => /Saving/.test(document.querySelector("#repair-text")?.textContent || ""));
+      await page.click("#repair .repair-cancel");
+      await page.waitForSelector("#repair[data-stage=cancelled]");
+      assert.match(await page.textContent("#repair"), /The repair was cancelled/);
+      const names = await page.evaluate(async () => {
+        const names = [];
+        for await (const key of (await navigator.storage.getDirectory()).keys()) names.push(key);
+        return names;
+      });
+      assert.deepEqual(names, []);
+    },
+  ));
