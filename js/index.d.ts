@@ -119,6 +119,8 @@ export interface Rule {
   why: Texts;
   fix: Texts;
   example: string;
+  /** A repair (`repairPackage`, `ramcheck fix`) covers this rule's findings. */
+  repairable: boolean;
 }
 
 /** Checks one package in its own Web Worker; the file is read in slices, never whole. */
@@ -127,3 +129,99 @@ export function listRules(): Promise<Rule[]>;
 /** A rule's long explanation, as `ramcheck --explain` prints it; null for an unknown code. */
 export function explainRule(code: string, language?: Language): Promise<string | null>;
 export function formatReport(report: Report, style?: "text" | "markdown", language?: Language): Promise<string>;
+
+/** What a repair does; see README, "Repair". */
+export type RepairAction = "drop" | "strip_bom" | "compress" | "decompress" | "trim" | "convert" | "rename_top" | "name";
+
+/** One repair; mirrors `repair::Repair`. */
+export interface Repair {
+  /** The rule whose findings it answers; null when it only comes with another. */
+  code: string | null;
+  action: RepairAction;
+  /** The member or file name it applies to. */
+  target: string;
+  message: string;
+  message_zh: string;
+}
+
+/** An error finding no repair answers, and why; mirrors `repair::Unrepaired`. */
+export interface Unrepaired {
+  code: string;
+  location: string;
+  message: string;
+  reason: string;
+  reason_zh: string;
+}
+
+export interface Rename {
+  from: string;
+  to: string;
+}
+
+/** How pass 2 writes the output: "refused" when nothing can be written. */
+export type RepairMode = { kind: "copy"; len: number } | { kind: "recompress" } | { kind: "rewrite" } | { kind: "refused" };
+
+/** What a repair will do; mirrors `repair::Plan`. Pass it back unchanged. */
+export interface RepairPlan {
+  input_size: number;
+  /** The name of the corrected package: `outputName`, or a safe one proposed. */
+  output_name: string;
+  mode: RepairMode;
+  drop: string[];
+  strip_bom: string | null;
+  rename_top: Rename | null;
+  repairs: Repair[];
+  unrepaired: Unrepaired[];
+}
+
+export interface PlanOptions extends ValidateOptions {
+  /** The name the corrected package will have (default: one the plan proposes). */
+  outputName?: string;
+}
+
+export interface Planned {
+  /** The check of the package as it is. */
+  report: Report;
+  plan: RepairPlan;
+}
+
+export interface RepairProgress {
+  /** "check" (pass 1), "write" (pass 2), "recheck" (of the output), "save" (the copy into `writable`). */
+  phase: "check" | "write" | "recheck" | "save";
+  bytesRead: number;
+  total: number;
+  bytesWritten: number;
+}
+
+export interface RepairOptions extends Omit<PlanOptions, "onProgress" | "deep"> {
+  onProgress?: (progress: RepairProgress) => void;
+}
+
+export interface Repaired {
+  /** The repairs made. */
+  repairs: Repair[];
+  /** The errors no repair answers (they remain in `report`). */
+  notRepairable: Unrepaired[];
+  /** The check of the corrected package, named `plan.output_name`. */
+  report: Report;
+  plan: RepairPlan;
+}
+
+/**
+ * How `repairPackage` rejects for a reason of its own: "unsupported" (no
+ * OPFS synchronous access handles; use `ramcheck fix`), "refused" (the
+ * package cannot be read to its end).
+ */
+export interface RepairError extends Error {
+  code: "unsupported" | "refused";
+}
+
+/** Checks the package and plans its repair, writing nothing. */
+export function planRepair(file: Blob, options?: PlanOptions): Promise<Planned>;
+/** Whether this browser can run `repairPackage` (OPFS with synchronous access handles in workers). */
+export function repairSupported(): Promise<boolean>;
+/**
+ * Writes the corrected package into `writable` (closed at the end; aborted on
+ * failure), streaming through a temporary OPFS file, and checks it again.
+ */
+export function repairPackage(file: Blob, writable: WritableStream<Uint8Array>, options?: RepairOptions): Promise<Repaired>;

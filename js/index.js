@@ -16,6 +16,9 @@ const MESSAGES = {
     crashed: (detail) => `The checker stopped unexpectedly: ${detail}`,
     unreadable: "its answer could not be read",
     stalled: (seconds) => `The checker stopped responding: no word from it for ${seconds} s.`,
+    notWritable: "repairPackage needs a WritableStream (a FileSystemWritableFileStream from showSaveFilePicker).",
+    unsupported: "This browser cannot write the repaired package (it needs the origin private file system with synchronous access handles): use `ramcheck fix` on the command line.",
+    refused: "The package cannot be read to its end, so it cannot be repaired.",
   },
   zh: {
     aborted: "检查已取消。",
@@ -24,6 +27,9 @@ const MESSAGES = {
     crashed: (detail) => `检查程序意外停止：${detail}`,
     unreadable: "无法读取它的回复",
     stalled: (seconds) => `检查程序没有响应：${seconds} 秒内没有任何进展。`,
+    notWritable: "repairPackage 需要 WritableStream（showSaveFilePicker 得到的 FileSystemWritableFileStream）。",
+    unsupported: "此浏览器无法写出修复后的包（需要源私有文件系统的同步访问句柄）：请在命令行使用 `ramcheck fix`。",
+    refused: "无法读完这个包，因此无法修复。",
   },
 };
 
@@ -106,7 +112,9 @@ function runInWorker(request, { language, onProgress, signal, stallTimeout = STA
           } else if (data.crashed) {
             settle(reject, checkerError("crashed", text.crashed(data.error)));
           } else if (data.error !== undefined) {
-            settle(reject, new Error(data.error));
+            const error = new Error(data.error);
+            if (data.code) error.code = data.code;
+            settle(reject, error);
           } else {
             settle(resolve, data.result);
           }
@@ -159,4 +167,130 @@ export function explainRule(code, language = "en") {
 /** A report as plain text or Markdown, in `language` ("en" or "zh"). */
 export function formatReport(report, style = "text", language = "en") {
   return runInWorker({ op: "format", report, style, language });
+}
+
+/** A failure of the request with a `code` ("unsupported", "refused"). */
+function codedError(code, message) {
+  const error = new Error(message);
+  error.code = code;
+  return error;
+}
+
+function checkArguments(file, options, text) {
+  if (typeof Blob === "undefined" || !(file instanceof Blob)) return new TypeError(text.notBlob);
+  if (!(options.name || file.name)) return new TypeError(text.noName);
+  return null;
+}
+
+/**
+ * Pass 1 of a repair: checks the package and says what a repair would do.
+ * Resolves with `{report, plan}`; `plan.repairs` lists the repairs (each
+ * with its rule code), `plan.unrepaired` the errors no repair answers and
+ * why, `plan.output_name` the name proposed for the corrected package (or
+ * `options.outputName`).
+ */
+export function planRepair(file, options = {}) {
+  const { language = "en", onProgress, signal, stallTimeout, outputName } = options;
+  const text = messages(language);
+  const bad = checkArguments(file, options, text);
+  if (bad) return Promise.reject(bad);
+  const name = options.name || file.name;
+  const report = (bytesRead) => onProgress && onProgress({ phase: "check", bytesRead, total: file.size, bytesWritten: 0 });
+  return runInWorker({ op: "plan", file, name, outputName: outputName || undefined }, { language, signal, stallTimeout, onProgress: report }).then((result) => {
+    report(result.report.stats.bytes_read);
+    return result;
+  });
+}
+
+/**
+ * Whether this browser can run `repairPackage`: the origin private file
+ * system with synchronous access handles in a dedicated worker.
+ */
+export function repairSupported() {
+  if (typeof navigator === "undefined" || !navigator.storage || typeof navigator.storage.getDirectory !== "function") return Promise.resolve(false);
+  return runInWorker({ op: "supported" }).catch(() => false);
+}
+
+let temporary = 0;
+
+async function removeTemporary(root, name) {
+  // The worker's access handle is released when it ends; until then the
+  // removal may fail with NoModificationAllowedError, so try a few times.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await root.removeEntry(name);
+      return;
+    } catch (e) {
+      if (e && e.name === "NotFoundError") return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * Repairs one package: checks and plans it (pass 1), streams the corrected
+ * package into a temporary file of the origin private file system (pass 2,
+ * in a worker, memory bounded), checks that file again, then copies it into
+ * `writable` (a FileSystemWritableFileStream from `showSaveFilePicker`, or any
+ * WritableStream, closed at the end) and removes the temporary file.
+ * Resolves with `{repairs, notRepairable, report, plan}`, `report` being the
+ * check of the corrected package. Aborting `signal` ends the work, aborts
+ * `writable` and removes the temporary file.
+ */
+export async function repairPackage(file, writable, options = {}) {
+  const { language = "en", onProgress, signal, stallTimeout } = options;
+  const text = messages(language);
+  const bad = checkArguments(file, options, text);
+  if (bad) throw bad;
+  if (!writable || typeof writable.getWriter !== "function") throw new TypeError(text.notWritable);
+  if (!(await repairSupported())) throw codedError("unsupported", text.unsupported);
+  const progress = (phase, bytesRead, total, bytesWritten) => onProgress && onProgress({ phase, bytesRead, total, bytesWritten });
+  const { plan } = await planRepair(file, { ...options, onProgress: (p) => progress("check", p.bytesRead, file.size, 0) });
+  if (plan.mode.kind === "refused") throw codedError("refused", text.refused);
+  const root = await navigator.storage.getDirectory();
+  const tmp = `ramcheck-repair-${Date.now()}-${temporary++}-${Math.random().toString(36).slice(2)}.tar.gz`;
+  try {
+    const written = await runInWorker(
+      { op: "repair", file, plan, tmp },
+      {
+        language,
+        signal,
+        stallTimeout,
+        onProgress: (p) => progress("write", p.read, file.size, p.written),
+      },
+    );
+    const output = await (await root.getFileHandle(tmp)).getFile();
+    const report = await validatePackage(output, {
+      name: plan.output_name,
+      language,
+      signal,
+      stallTimeout,
+      onProgress: (p) => progress("recheck", p.bytesRead, output.size, written.written),
+    });
+    progress("save", 0, output.size, written.written);
+    const piped = output.stream().pipeTo(writable, signal ? { signal } : {});
+    if (signal) {
+      // An abort waits for the write in flight; a destination that never
+      // finishes one must not hold the cancel.
+      piped.catch(() => {});
+      await Promise.race([
+        piped,
+        new Promise((_, reject) => {
+          const abort = () => reject(new DOMException(text.aborted, "AbortError"));
+          if (signal.aborted) abort();
+          else signal.addEventListener("abort", abort, { once: true });
+        }),
+      ]);
+    } else {
+      await piped;
+    }
+    progress("save", output.size, output.size, written.written);
+    return { repairs: written.repairs, notRepairable: plan.unrepaired, report, plan };
+  } catch (e) {
+    if (!writable.locked) await writable.abort(e).catch(() => {});
+    if (signal && signal.aborted && !(e && e.name === "AbortError")) throw new DOMException(text.aborted, "AbortError");
+    throw e;
+  } finally {
+    await removeTemporary(root, tmp);
+  }
 }

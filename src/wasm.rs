@@ -139,6 +139,8 @@ struct RuleInfo {
     why: Texts,
     fix: Texts,
     example: &'static str,
+    /// A repair covers this rule's findings.
+    repairable: bool,
 }
 
 impl From<&Rule> for RuleInfo {
@@ -151,6 +153,7 @@ impl From<&Rule> for RuleInfo {
             why: r.why.into(),
             fix: r.fix.into(),
             example: r.example,
+            repairable: crate::repair::REPAIRABLE.contains(&r.code),
         }
     }
 }
@@ -178,4 +181,90 @@ pub fn format_report(report: JsValue, style: &str, language: &str) -> Result<Str
         "markdown" => Ok(format::markdown(&report, lang)),
         other => Err(JsValue::from_str(&format!("unknown report format {other:?}: use \"text\" or \"markdown\""))),
     }
+}
+
+/// Pass 1 of a repair: checks the package in `blob`, uploaded as `name`, and
+/// plans its repair. `output_name` is the name the corrected package will
+/// have, when the caller knows it; otherwise the plan proposes one.
+/// Returns `{report, plan}`.
+#[wasm_bindgen(js_name = planRepair)]
+pub fn plan_repair(blob: Blob, name: &str, output_name: Option<String>, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Planned {
+        report: Report,
+        plan: crate::repair::Plan,
+    }
+    let source = BlobSource::new(blob)?;
+    let mut report_progress = |bytes: u64| {
+        if let Some(f) = &progress {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
+        }
+    };
+    let started = js_sys::Date::now();
+    let (mut report, plan) =
+        crate::repair::check_and_plan(&source, name, output_name.as_deref(), &Options { deep: false }, Some(&mut report_progress));
+    report.stats.millis = (js_sys::Date::now() - started).max(0.0) as u64;
+    to_js(&Planned { report, plan })
+}
+
+/// A `Write` that hands each chunk to a synchronous JavaScript function
+/// `write(Uint8Array)` (in the worker, an OPFS `FileSystemSyncAccessHandle`).
+/// Chunks are gathered to `CHUNK` bytes so that the calls stay few.
+struct JsWrite {
+    write: js_sys::Function,
+    buffer: Vec<u8>,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl JsWrite {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        // A copy the function may keep: a view into wasm memory would move.
+        let bytes = js_sys::Uint8Array::from(self.buffer.as_slice());
+        self.write.call1(&JsValue::NULL, &bytes).map_err(js_error)?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+impl io::Write for JsWrite {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.buffer.len() + buf.len() > CHUNK {
+            self.send()?;
+        }
+        if buf.len() >= CHUNK {
+            let bytes = js_sys::Uint8Array::from(buf);
+            self.write.call1(&JsValue::NULL, &bytes).map_err(js_error)?;
+        } else {
+            self.buffer.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// Pass 2 of a repair: streams the corrected package that `plan` (from
+/// [`plan_repair`] on the same `blob`) describes into `write`, a synchronous
+/// function called with each chunk as a `Uint8Array`. `progress` is called
+/// with the number of input bytes read so far. Returns the repairs made.
+#[wasm_bindgen(js_name = applyRepair)]
+pub fn apply_repair(blob: Blob, plan: JsValue, write: js_sys::Function, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let plan: crate::repair::Plan = from_js(plan)?;
+    let source = BlobSource::new(blob)?;
+    let mut report_progress = |bytes: u64| {
+        if let Some(f) = &progress {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
+        }
+    };
+    let mut sink = JsWrite { write, buffer: Vec::with_capacity(CHUNK) };
+    let repairs = crate::repair::apply(&source, &plan, &mut sink, Some(&mut report_progress))
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    io::Write::flush(&mut sink).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    to_js(&repairs)
 }

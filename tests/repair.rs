@@ -270,6 +270,24 @@ fn pkg006_a_comma_in_the_name_gets_a_safe_output_name() {
 }
 
 #[test]
+fn pkg005_a_tar_gz_named_zip_gets_its_proper_name() {
+    let p = app();
+    let fixed = fix(&p.tar_gz(), "app-1.0-ram.zip");
+    assert_eq!(fixed.repairs(), vec![(Some("PKG005"), Action::Name, "app-1.0-ram.zip")]);
+    assert_eq!(fixed.plan.output_name, "app-1.0-ram.tar.gz");
+    assert_eq!(fixed.out, p.tar_gz(), "only the name changes");
+}
+
+#[test]
+fn every_repairable_rule_has_a_repair_test() {
+    let source = include_str!("repair.rs");
+    for code in repair::REPAIRABLE {
+        assert!(source.contains(&format!("Some(\"{code}\")")), "{code} is repairable, but no test here asserts a repair of it");
+        assert!(ramcheck::rules::find(code).is_some(), "{code} is not a rule");
+    }
+}
+
+#[test]
 fn pkg007_plugin_in_the_file_name_only() {
     let p = app();
     let fixed = fix(&p.tar_gz(), "my-plugin-app-1.0-ram.tar.gz");

@@ -126,3 +126,60 @@ fn declarations_match_the_report() {
         }
     }
 }
+
+/// Which interface declares the objects at each place of a repair plan;
+/// `mode` is the union `RepairMode`, checked by its tags.
+fn plan_interface_of(path: &str) -> Option<&'static str> {
+    match path {
+        "" => Some("RepairPlan"),
+        "repairs[]" => Some("Repair"),
+        "unrepaired[]" => Some("Unrepaired"),
+        "rename_top" => Some("Rename"),
+        "mode" => None,
+        other => panic!("no interface is mapped to the plan's objects at {other:?}; add one to js/index.d.ts and here"),
+    }
+}
+
+#[test]
+fn declarations_match_the_repair_plan() {
+    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/js/index.d.ts")).expect("read js/index.d.ts");
+    let declared = interfaces(&dts);
+    // A repairable finding (IMG001) and one that is not (a metadata error).
+    let seed = Package::valid("app", "1.0", 2, 0, Shape::Docker24)
+        .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
+        .metadata_bytes(b"{".to_vec());
+    let bytes = seed.tar_gz();
+    let (_, mut plan) = ramcheck::repair::check_and_plan(&bytes, &seed.file_name(), None, &Options { deep: false }, None);
+    assert!(!plan.repairs.is_empty() && !plan.unrepaired.is_empty(), "{plan:?}");
+    let mut full = plan.clone();
+    full.rename_top = Some(ramcheck::repair::Rename { from: "a".into(), to: "b".into() });
+    full.strip_bom = Some("app/metadata.json".into());
+    full.repairs[0].code = Some("IMG001".into());
+    plan.rename_top = None;
+    plan.strip_bom = None;
+    plan.repairs[0].code = None;
+    for (value, minimal) in [(serde_json::to_value(&full).unwrap(), false), (serde_json::to_value(&plan).unwrap(), true)] {
+        let mut found = Vec::new();
+        objects(&value, "", &mut found);
+        for (path, object) in &found {
+            let Some(name) = plan_interface_of(path) else {
+                let kind = object["kind"].as_str().unwrap();
+                assert!(dts.contains(&format!("{{ kind: \"{kind}\"")), "RepairMode lacks kind {kind:?}");
+                continue;
+            };
+            let fields = declared.get(name).unwrap_or_else(|| panic!("js/index.d.ts has no interface {name}"));
+            let mut keys: Vec<&String> = object.keys().collect();
+            keys.sort();
+            assert_eq!(keys, fields.keys().collect::<Vec<_>>(), "interface {name} (at {path:?}) declares other fields than the plan has");
+            for (field, decl) in fields {
+                match object.get(field) {
+                    Some(Value::Null) => {
+                        assert!(decl.ty.ends_with("| null"), "{name}.{field} can be null: declare it `{} | null`", decl.ty)
+                    }
+                    Some(_) if !minimal => assert!(!decl.optional, "{name}.{field} is always present: drop the `?`"),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

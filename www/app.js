@@ -1,8 +1,8 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
-import { formatReport, listRules, validatePackage } from "./ramcheck/index.js";
+import { formatReport, listRules, planRepair, repairPackage, repairSupported, validatePackage } from "./ramcheck/index.js";
 import { clipped, el, humanBytes, humanDuration } from "./dom.js";
-import { applyLanguage, language, setLanguage, strings } from "./i18n.js";
+import { applyLanguage, language, pick, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -12,12 +12,19 @@ const progress = $("#progress");
 const reportRoot = $("#report");
 const errorBox = $("#error");
 const dialog = $("#rule");
+const repairRoot = $("#repair");
 
 let running = null; // the AbortController of the check in progress
 let failure = null; // {reason, file} of the check that failed, shown under the drop zone
 let lastReport = null;
 let lastProgress = null;
 let rules = null; // the catalog, loaded on first use
+let lastFile = null; // the file lastReport is about, while it can be repaired
+// The repair of lastFile: {stage, file, plan, progress, name, repairs, error};
+// stage is planning, plan, unsupported, running, done, failed or cancelled.
+let repair = null;
+let repairing = null; // the AbortController of the repair step in progress
+
 
 function show(section) {
   $("#pick").hidden = section !== "pick";
@@ -66,7 +73,9 @@ async function check(file) {
   if (!file || running) return;
   showError(null);
   lastReport = null;
+  lastFile = null;
   lastProgress = null;
+  setRepair(null);
   reportRoot.removeAttribute("data-verdict");
   $("#progress-file").replaceChildren(clipped("span", file.name, 160));
   $("#progress-bar").value = 0;
@@ -83,6 +92,8 @@ async function check(file) {
         renderProgress();
       },
     });
+    if (!rules) rules = await listRules(); // which findings a repair covers
+    lastFile = file;
     renderCurrentReport();
     show("report");
     reportRoot.querySelector(".verdict").focus();
@@ -99,9 +110,12 @@ async function check(file) {
 function actions() {
   const s = strings();
   const status = el("span", { class: "muted", "aria-live": "polite" });
+  const covered = (code) => rules.some((r) => r.code === code && r.repairable);
+  const repairable = lastFile && lastReport.findings.some((f) => f.severity !== "info" && covered(f.code));
   return el(
     "div",
     { class: "actions" },
+    repairable ? el("button", { type: "button", class: "repair", onclick: startRepair, disabled: !!repair && repair.stage !== "failed" && repair.stage !== "cancelled" }, s.repair) : null,
     el("button", { type: "button", onclick: downloadJson }, s.download),
     el("button", { type: "button", onclick: () => copyText(status) }, s.copy),
     el("button", { type: "button", class: "primary", onclick: checkAnother }, s.again),
@@ -130,7 +144,10 @@ async function copyText(status) {
 }
 
 function checkAnother() {
+  if (repairing) repairing.abort();
+  setRepair(null);
   lastReport = null;
+  lastFile = null;
   reportRoot.replaceChildren();
   show("pick");
   input.focus();
@@ -169,6 +186,9 @@ document.addEventListener("paste", (e) => {
 });
 
 $("#cancel").addEventListener("click", () => running && running.abort());
+repairRoot.addEventListener("click", (e) => {
+  if (e.target.closest(".repair-cancel") && repairing) repairing.abort();
+});
 dialog.addEventListener("close", () => {
   if (location.hash.startsWith("#rule/")) history.replaceState(null, "", location.pathname + location.search);
 });
@@ -181,9 +201,174 @@ for (const button of document.querySelectorAll("[data-lang]")) {
     if (running) renderProgress();
     renderError();
     if (lastReport) renderCurrentReport();
+    renderRepair();
     const code = /^#rule\/(.+)$/.exec(location.hash);
     if (dialog.open && code) openRule(decodeURIComponent(code[1]));
   });
+}
+
+// Repair: plan (pass 1), then after a second click (showSaveFilePicker needs
+// the user's gesture) write, check again and save; see README, "Repair".
+
+function setRepair(state) {
+  repair = state;
+  renderRepair();
+  if (lastReport) renderCurrentReport();
+}
+
+/** The command line that repairs `name`, quoted for a POSIX shell when needed. */
+function cliCommand(name) {
+  const quoted = /^[\w.,:+@%=\/-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`;
+  return `ramcheck fix ${quoted}`;
+}
+
+async function startRepair() {
+  const file = lastFile;
+  if (!file || (repair && repair.stage !== "failed" && repair.stage !== "cancelled")) return;
+  if (typeof window.showSaveFilePicker !== "function" || !(await repairSupported())) {
+    setRepair({ stage: "unsupported", file });
+    return;
+  }
+  repairing = new AbortController();
+  setRepair({ stage: "planning", file });
+  try {
+    const { plan } = await planRepair(file, { language: language(), signal: repairing.signal });
+    setRepair({ stage: "plan", file, plan });
+    const save = repairRoot.querySelector(".repair-save");
+    if (save && !save.disabled) save.focus();
+  } catch (e) {
+    setRepair({ stage: e.name === "AbortError" ? "cancelled" : "failed", file, error: e });
+  } finally {
+    repairing = null;
+  }
+}
+
+async function saveRepair() {
+  const { file, plan } = repair;
+  let handle;
+  let writable;
+  try {
+    handle = await window.showSaveFilePicker({ suggestedName: plan.output_name });
+    writable = await handle.createWritable();
+  } catch (e) {
+    if (e.name === "AbortError") return; // the dialog was closed: the plan stays
+    setRepair({ stage: "failed", file, error: e });
+    return;
+  }
+  repairing = new AbortController();
+  setRepair({ stage: "running", file, plan, name: handle.name, progress: null });
+  try {
+    const result = await repairPackage(file, writable, {
+      name: file.name,
+      outputName: handle.name,
+      language: language(),
+      signal: repairing.signal,
+      onProgress: (p) => {
+        repair.progress = p;
+        renderRepairProgress();
+      },
+    });
+    lastReport = result.report;
+    lastFile = null;
+    setRepair({ stage: "done", name: handle.name, repairs: result.repairs, notRepairable: result.notRepairable });
+    reportRoot.querySelector(".verdict").focus();
+  } catch (e) {
+    setRepair({ stage: e.name === "AbortError" ? "cancelled" : e.code === "unsupported" ? "unsupported" : "failed", file, error: e });
+  } finally {
+    repairing = null;
+  }
+}
+
+function repairList(repairs) {
+  return el(
+    "ol",
+    { class: "repairs" },
+    repairs.map((r) =>
+      el(
+        "li",
+        { class: "repair-item" },
+        r.code ? [el("a", { class: "code", href: `#rule/${encodeURIComponent(r.code)}` }, r.code), " "] : null,
+        clipped("span", pick(r.message, r.message_zh), 2000),
+      ),
+    ),
+  );
+}
+
+function unrepairedList(items, s) {
+  if (!items || items.length === 0) return null;
+  return [
+    el("h3", {}, s.repairUnrepaired),
+    el(
+      "ul",
+      { class: "unrepaired" },
+      items.map((u) =>
+        el(
+          "li",
+          {},
+          el("a", { class: "code", href: `#rule/${encodeURIComponent(u.code)}` }, u.code),
+          " ",
+          clipped("code", u.location, 160),
+          ": ",
+          clipped("span", pick(u.reason, u.reason_zh), 2000),
+        ),
+      ),
+    ),
+  ];
+}
+
+function renderRepair() {
+  repairRoot.hidden = !repair;
+  if (!repair) {
+    repairRoot.replaceChildren();
+    repairRoot.removeAttribute("data-stage");
+    return;
+  }
+  const s = strings();
+  const cancel = el("button", { type: "button", class: "repair-cancel" }, s.cancel);
+  const close = el("button", { type: "button", onclick: () => setRepair(null) }, s.close);
+  const progressParts = [el("progress", { id: "repair-bar", max: "1", value: "0" }), el("p", { id: "repair-text", class: "muted" })];
+  const views = {
+    unsupported: () => [
+      el("p", {}, s.repairUnsupported),
+      el("pre", { class: "cli" }, clipped("code", cliCommand(repair.file.name), 400)),
+      close,
+    ],
+    planning: () => [el("p", {}, s.repairPlanning), cancel],
+    plan: () => {
+      const { plan } = repair;
+      return [
+        el("h2", {}, s.repairPlanTitle),
+        plan.repairs.length ? repairList(plan.repairs) : el("p", {}, s.repairNothing),
+        unrepairedList(plan.unrepaired, s),
+        plan.repairs.length ? clipped("p", s.repairSaveHint(plan.output_name), 300, { class: "muted" }) : null,
+        el(
+          "div",
+          { class: "actions" },
+          el("button", { type: "button", class: "primary repair-save", onclick: saveRepair, disabled: plan.repairs.length === 0 }, s.repairSave),
+          close,
+        ),
+      ];
+    },
+    running: () => [clipped("p", repair.name, 160, { class: "progress-file" }), ...progressParts, cancel],
+    done: () => [clipped("p", s.repairDone(repair.name), 300, { class: "ok" }), el("h3", {}, s.repairMade), repairList(repair.repairs), unrepairedList(repair.notRepairable, s), close],
+    failed: () => [el("p", {}, s.repairFailed(repair.error.message)), close],
+    cancelled: () => [el("p", {}, s.repairCancelled), close],
+  };
+  repairRoot.dataset.stage = repair.stage;
+  repairRoot.replaceChildren(...views[repair.stage]().flat().filter(Boolean));
+  if (repair.stage === "running") renderRepairProgress();
+}
+
+function renderRepairProgress() {
+  const bar = repairRoot.querySelector("#repair-bar");
+  const text = repairRoot.querySelector("#repair-text");
+  if (!bar || !repair || !repair.progress) return;
+  const s = strings();
+  const { phase, bytesRead, total, bytesWritten } = repair.progress;
+  bar.value = total ? Math.min(1, bytesRead / total) : 0;
+  const parts = [s.repairPhase[phase], s.reading(humanBytes(bytesRead), humanBytes(total))];
+  if (bytesWritten) parts.push(s.repairWritten(humanBytes(bytesWritten)));
+  text.textContent = parts.join(" · ");
 }
 
 applyLanguage();

@@ -18,5 +18,5 @@ test("npm pack ships pkg/, package.json, README and LICENSE only", () => {
     "pkg/worker-source.js",
   ]);
   // 426 kB today, almost all of it the wasm; the README states the sizes.
-  assert.ok(size < 512 * 1024, `the tarball is ${size} bytes`);
+  assert.ok(size < 640 * 1024, `the tarball is ${size} bytes`);
 });
