@@ -85,8 +85,10 @@ test("the rule catalog and explanations are the CLI's", async () => {
   const listed = cli("--list-rules").trim().split("\n").map((line) => line.split(/\s+/)[0]);
   assert.deepEqual(result.rules.map((r) => r.code), listed);
   const img001 = result.rules.find((r) => r.code === "IMG001");
-  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "title", "why", "fix", "example"]);
+  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "title", "why", "fix", "example", "repairable"]);
   assert.ok(img001.fix.en && img001.fix.zh);
+  assert.equal(img001.repairable, true);
+  assert.equal(result.rules.find((r) => r.code === "PKG003").repairable, false);
   assert.equal(result.en, cli("--explain", "IMG001", "--lang", "en"));
   assert.equal(result.zh, cli("--explain", "IMG001", "--lang", "zh"));
   assert.equal(result.unknown, null);
