@@ -10,21 +10,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { fixtures, openPage, OUT, start } from "./harness.mjs";
+import { browserSuite, openPage, OUT } from "./harness.mjs";
 
 // A regression here is a hang: let it fail instead.
 const LIMIT = { timeout: 60_000 };
 
 let env;
 let cases;
-
-before(async () => {
-  cases = fixtures();
-  env = await start();
-});
-after(() => env && env.close());
+browserSuite((suite) => ({ env, cases } = suite));
 
 /** Runs in the page before its scripts: `Worker` that fails as `window.__faults` says. */
 function faultyWorkers() {

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
 
 import { chromium } from "playwright-core";
 
@@ -71,6 +72,20 @@ export function nativeReport(path) {
 /** Debian's Chromium (or $CHROMIUM), headless. */
 export function launchChromium() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/**
+ * Registers a test file's hooks: before its tests, the fixtures, the server
+ * and the browser, handed to `ready({env, cases})`; after them, both stopped.
+ */
+export function browserSuite(ready) {
+  let env;
+  before(async () => {
+    const cases = fixtures();
+    env = await start();
+    ready({ env, cases });
+  });
+  after(() => env && env.close());
 }
 
 /** Starts the server and the browser; `close()` stops both. */

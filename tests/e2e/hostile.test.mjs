@@ -6,18 +6,13 @@
 // away), neutralise the invisible ones and keep its layout, wide and narrow.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { checkFile, fixtures, nativeReport, openPage, OUT, start } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, openPage, OUT } from "./harness.mjs";
 
 let env;
 let cases;
-
-before(async () => {
-  cases = fixtures();
-  env = await start();
-});
-after(() => env && env.close());
+browserSuite((suite) => ({ env, cases } = suite));
 
 /** Records what a successful attack would leave: CSP violations (dialogs are recorded by the test). */
 function watch() {

@@ -5,18 +5,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { checkFile, fixtures, nativeReport, openPage, OUT, start } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, openPage, OUT } from "./harness.mjs";
 
 let env;
 let cases;
-
-before(async () => {
-  cases = fixtures();
-  env = await start();
-});
-after(() => env && env.close());
+browserSuite((suite) => ({ env, cases } = suite));
 
 /** Opens a page, runs `body(page)`, then fails on any page error. */
 async function withPage(options, body) {

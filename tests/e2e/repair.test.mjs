@@ -6,19 +6,14 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 
-import { checkFile, fixtures, nativeReport, openPage, OUT, start } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, openPage, OUT } from "./harness.mjs";
 
 let env;
 let cases;
-
-before(async () => {
-  cases = fixtures();
-  env = await start();
-  mkdirSync(join(OUT, "repair"), { recursive: true });
-});
-after(() => env && env.close());
+browserSuite((suite) => ({ env, cases } = suite));
+before(() => mkdirSync(join(OUT, "repair"), { recursive: true }));
 
 /** Opens a page, runs `body(page)`, then fails on any page error. */
 async function withPage(options, body) {
