@@ -75,7 +75,6 @@ enum State<'a> {
 pub struct GzipStream<'a> {
     state: State<'a>,
     inflated: u64,
-    members: u32,
     compressed_len: u64,
     trailing: Option<Trailing>,
     guard: BombGuard,
@@ -90,7 +89,7 @@ impl<'a> GzipStream<'a> {
         let compressed_len = reader.source_len();
         let buffered = BufReader::with_capacity(READ_BUFFER, reader);
         let state = State::Member(Box::new(GzDecoder::new(buffered)));
-        GzipStream { state, inflated: 0, members: 1, compressed_len, trailing: None, guard }
+        GzipStream { state, inflated: 0, compressed_len, trailing: None, guard }
     }
 
     /// Inflated bytes produced so far.
@@ -104,10 +103,6 @@ impl<'a> GzipStream<'a> {
             State::Member(d) => position(d.get_ref()),
             State::Done => self.compressed_len,
         }
-    }
-
-    pub fn members(&self) -> u32 {
-        self.members
     }
 
     /// Bytes after the last member, once the stream has been read to its end.
@@ -130,7 +125,6 @@ impl<'a> GzipStream<'a> {
             return Ok(());
         }
         if have == 2 && magic == GZIP_MAGIC {
-            self.members += 1;
             self.state = State::Member(Box::new(GzDecoder::new(buffered)));
             return Ok(());
         }

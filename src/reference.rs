@@ -94,11 +94,6 @@ impl ImageRef {
     pub fn normalized(&self) -> String {
         format!("{}/{}:{}", self.domain, self.path, self.tag.as_deref().unwrap_or("latest"))
     }
-
-    /// The repository without its tag, fully qualified.
-    pub fn repository(&self) -> String {
-        format!("{}/{}", self.domain, self.path)
-    }
 }
 
 /// Normalises a reference, or returns `None` when it does not parse.

@@ -141,7 +141,6 @@ pub struct Package {
     pub container: Option<Container>,
     /// Container found inside the gzip stream when it is not a tar.
     pub inner_container: Option<Container>,
-    pub gzip_members: u32,
     pub trailing: Option<Trailing>,
     /// Whether a tar or zip walk took place.
     pub walked: bool,
@@ -222,7 +221,6 @@ pub fn scan<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options, 
         Container::Gzip => {
             let mut gz = GzipStream::new(reader);
             walk_gzip(&mut pkg, &mut gz, options);
-            pkg.gzip_members = gz.members();
             pkg.trailing = gz.trailing().cloned();
             pkg.bytes_read = gz.compressed_position();
         }

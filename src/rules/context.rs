@@ -9,7 +9,6 @@ use crate::images::{self, Analysis};
 use crate::metadata::{self, ParseError};
 use crate::paths;
 use crate::scan::{MetadataFile, Package};
-use crate::tarwalk::Kind;
 
 /// An image archive with what it holds and whether the importer loads it.
 pub struct ArchiveView<'a> {
@@ -107,10 +106,5 @@ impl<'a> Context<'a> {
     /// Offset of metadata.json in the stream (for ordering findings).
     pub fn metadata_position(&self) -> u64 {
         self.metadata.map_or(0, |m| m.pos)
-    }
-
-    /// Whether the member at `path` exists in the outer archive and is a file.
-    pub fn has_file(&self, path: &str) -> bool {
-        self.pkg.shallow.iter().any(|m| m.path == path && m.kind == Kind::File)
     }
 }
