@@ -1,6 +1,7 @@
 // Shared by the browser tests: the fixture packages, the built page served
 // from dist/, and Debian's Chromium driven by playwright-core.
 // `npm run build` must have run (scripts/test does it).
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -117,6 +118,17 @@ export async function openPage(env, { locale = "en-US", scheme = "light", width 
   if (setup) await setup(page);
   await page.goto(env.url, { waitUntil: "networkidle" });
   return { page, context, errors };
+}
+
+/** Opens a page (options as for `openPage`), runs `body(page)`, then fails on any page error. */
+export async function withPage(env, options, body) {
+  const { page, context, errors } = await openPage(env, options);
+  try {
+    await body(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Chooses `path` in the page's file input and waits for the report. */

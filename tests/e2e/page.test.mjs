@@ -7,27 +7,16 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { browserSuite, checkFile, nativeReport, openPage, OUT } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, openPage, OUT, withPage } from "./harness.mjs";
 
 let env;
 let cases;
 browserSuite((suite) => ({ env, cases } = suite));
 
-/** Opens a page, runs `body(page)`, then fails on any page error. */
-async function withPage(options, body) {
-  const { page, context, errors } = await openPage(env, options);
-  try {
-    await body(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-}
-
 const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
 
 test("a valid package passes, with no network request during the check", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     const requests = [];
     // The worker's blob: URL is in memory; anything else would leave the page.
     page.on("request", (r) => /^(blob|data):/.test(r.url()) || requests.push(r.url()));
@@ -87,7 +76,7 @@ test("the Content-Security-Policy blocks inline script and every other origin", 
 });
 
 test("the seed package fails with IMG001 and its fix, in English and Chinese", () =>
-  withPage({ locale: "en-US" }, async (page) => {
+  withPage(env, { locale: "en-US" }, async (page) => {
     const native = nativeReport(cases.seed);
     const img001 = native.findings.find((f) => f.code === "IMG001");
     assert.equal(await checkFile(page, cases.seed), "fail");
@@ -110,7 +99,7 @@ test("the seed package fails with IMG001 and its fix, in English and Chinese", (
   }));
 
 test("a Chinese browser gets the Chinese page; each code opens its explanation", () =>
-  withPage({ locale: "zh-CN" }, async (page) => {
+  withPage(env, { locale: "zh-CN" }, async (page) => {
     assert.match(await page.textContent("#drop"), /把安装包拖到这里/);
     await checkFile(page, cases.seed);
     await page.click("#report a.code:text('IMG001')");
@@ -122,7 +111,7 @@ test("a Chinese browser gets the Chinese page; each code opens its explanation",
   }));
 
 test("the drop zone works by keyboard, and a pasted file is checked", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.id), "file");
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
@@ -141,13 +130,13 @@ test("the drop zone works by keyboard, and a pasted file is checked", () =>
   }));
 
 test("a truncated package fails with PKG003", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     assert.equal(await checkFile(page, cases.truncated), "fail");
     assert.match(await page.textContent("#report"), /PKG003/);
   }));
 
 test("a zip package passes, and another file can be checked without reloading", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     assert.equal(await checkFile(page, cases["valid-zip"]), "pass");
     assert.match(await page.textContent("#report"), /zip/);
     await page.click("text=Check another file");
@@ -156,7 +145,7 @@ test("a zip package passes, and another file can be checked without reloading", 
   }));
 
 test("a package over 4 GB unpacked shows progress and passes", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     await page.setInputFiles("input[type=file]", cases["over-4g"]);
     await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0, null, { timeout: 60_000 });
     assert.match(await page.textContent("#progress-text"), /MB\/s/);
@@ -166,7 +155,7 @@ test("a package over 4 GB unpacked shows progress and passes", () =>
   }));
 
 test("Cancel stops the check and the page stays usable", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     await page.setInputFiles("input[type=file]", cases["over-4g"]);
     await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0, null, { timeout: 60_000 });
     await page.click("#cancel");
@@ -177,7 +166,7 @@ test("Cancel stops the check and the page stays usable", () =>
   }));
 
 test("every fixture gives the native CLI's report (downloaded as JSON)", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     for (const [name, path] of Object.entries(cases)) {
       await checkFile(page, path, 120_000);
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Download report (JSON)")]);
@@ -189,12 +178,12 @@ test("every fixture gives the native CLI's report (downloaded as JSON)", () =>
   }));
 
 test("dark scheme and a narrow window", async () => {
-  await withPage({ scheme: "dark" }, async (page) => {
+  await withPage(env, { scheme: "dark" }, async (page) => {
     await page.screenshot({ path: join(OUT, "start-dark.png") });
     await checkFile(page, cases.seed);
     await page.screenshot({ path: join(OUT, "seed-dark.png"), fullPage: true });
   });
-  await withPage({ width: 380, height: 800 }, async (page) => {
+  await withPage(env, { width: 380, height: 800 }, async (page) => {
     await checkFile(page, cases.seed);
     await page.click(".tree > summary");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -8,23 +8,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 
-import { browserSuite, checkFile, nativeReport, openPage, OUT } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, OUT, withPage } from "./harness.mjs";
 
 let env;
 let cases;
 browserSuite((suite) => ({ env, cases } = suite));
 before(() => mkdirSync(join(OUT, "repair"), { recursive: true }));
-
-/** Opens a page, runs `body(page)`, then fails on any page error. */
-async function withPage(options, body) {
-  const { page, context, errors } = await openPage(env, options);
-  try {
-    await body(page);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-}
 
 /** The OPFS file `name` of the page, as bytes, and the names left in OPFS. */
 async function readOpfs(page, name) {
@@ -58,7 +47,7 @@ function stubPicker() {
 }
 
 test("the API plans, repairs into a writable stream and checks the output again", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "file", id: "api-file" })));
     await page.setInputFiles("#api-file", cases.seed);
     const result = await page.evaluate(async () => {
@@ -94,7 +83,7 @@ test("the API plans, repairs into a writable stream and checks the output again"
   }));
 
 test("aborting a repair rejects with an AbortError and leaves no temporary file", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "file", id: "api-file" })));
     await page.setInputFiles("#api-file", cases["over-4g"]);
     const result = await page.evaluate(async () => {
@@ -116,7 +105,7 @@ test("aborting a repair rejects with an AbortError and leaves no temporary file"
   }));
 
 test("Repair and save: the plan, the save dialog, the re-check of the saved file", () =>
-  withPage({ setup: (page) => page.addInitScript(stubPicker) }, async (page) => {
+  withPage(env, { setup: (page) => page.addInitScript(stubPicker) }, async (page) => {
     assert.equal(await checkFile(page, cases.seed), "fail");
     await page.click("button.repair");
     await page.waitForSelector("#repair[data-stage=plan]");
@@ -140,7 +129,7 @@ test("Repair and save: the plan, the save dialog, the re-check of the saved file
   }));
 
 test("the plan in Chinese", () =>
-  withPage({ locale: "zh-CN", setup: (page) => page.addInitScript(stubPicker) }, async (page) => {
+  withPage(env, { locale: "zh-CN", setup: (page) => page.addInitScript(stubPicker) }, async (page) => {
     assert.equal(await checkFile(page, cases.seed), "fail");
     assert.equal(await page.textContent("button.repair"), "修复并保存");
     await page.click("button.repair");
@@ -149,7 +138,7 @@ test("the plan in Chinese", () =>
   }));
 
 test("without showSaveFilePicker the page shows the command line instead", () =>
-  withPage(
+  withPage(env, 
     {
       setup: (page) =>
         page.addInitScript(() => {
@@ -169,13 +158,13 @@ test("without showSaveFilePicker the page shows the command line instead", () =>
   ));
 
 test("a package without repairable findings offers no repair", () =>
-  withPage({}, async (page) => {
+  withPage(env, {}, async (page) => {
     assert.equal(await checkFile(page, cases.valid), "pass");
     assert.equal(await page.$("button.repair"), null);
   }));
 
 test("Cancel during the repair stops it and leaves no temporary file", () =>
-  withPage(
+  withPage(env, 
     {
       setup: (page) =>
         page.addInitScript(() => {
