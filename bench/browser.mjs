@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// The page in Chromium against the native CLI on the same files: wall time
-// of each (median of runs) and the peak resident memory of the renderer
-// process that runs the page's worker, sampled while it checks.
+// The page in Chromium against the native CLI on the same files, run
+// alternately; medians of wall time:
+//   native    `ramcheck --format json FILE` (the process, start to exit)
+//   page      the file given to the page until its report shows
+//   check     validatePackage(file) in the page: a gzip package on two
+//             workers (JS Promise Integration), the default
+//   1 worker  validatePackage(file, {parallel: false}), the path of browsers
+//             without JSPI
+// and the peak resident memory of the renderer process (it runs the page
+// and its workers), sampled from /proc every 50 ms during the page's check.
 //   node bench/browser.mjs [--runs N] FILE...
-// Default files: the benchmark's main package (bench/run makes it) and the
-// browser tests' over-4 GB fixture. Needs `npm run build` and
-// `cargo build --release` first (scripts/start or scripts/test do both).
+// Default files: the packages bench/run makes (main, scale-*) and the browser
+// tests' over-4 GB fixture. Needs `npm run build` and `cargo build --release`
+// first (scripts/start or scripts/test do both).
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 import { ROOT } from "../tools/build.mjs";
@@ -18,12 +25,15 @@ const runsAt = args.indexOf("--runs");
 const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
 let files = args;
 if (files.length === 0) {
-  const main = join(ROOT, "bench", "out", "main");
-  if (existsSync(main)) files.push(...readdirSync(main).filter((f) => f.endsWith(".tar.gz")).map((f) => join(main, f)));
+  for (const dir of ["scale-100m", "scale-350m", "scale-700m", "main"]) {
+    const path = join(ROOT, "bench", "out", dir);
+    if (existsSync(path)) files.push(...readdirSync(path).filter((f) => f.endsWith(".tar.gz")).map((f) => join(path, f)));
+  }
   files.push(fixtures()["over-4g"]);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (since) => Number(process.hrtime.bigint() - since) / 1e9;
 
 function nativeSeconds(file) {
   const started = process.hrtime.bigint();
@@ -32,34 +42,49 @@ function nativeSeconds(file) {
   } catch {
     // exit status 1: a package with errors is still a complete check
   }
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return seconds(started);
 }
 
-/** Resident memory (KiB) of Chromium's renderer processes (the page's worker runs in one), by pid. */
-function rendererRss() {
-  const out = execFileSync("ps", ["-C", "chromium", "-o", "pid=,rss=,args="], { encoding: "utf8" });
-  const rss = new Map();
-  for (const line of out.split("\n")) {
-    const m = line.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/);
-    if (m && m[3].includes("--type=renderer")) rss.set(m[1], Number(m[2]));
+/** Peak resident memory (KiB) of Chromium's renderer processes, read from /proc (spawning `ps` would load the machine). */
+function rendererRssKiB() {
+  let peak = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (!cmdline.includes("--type=renderer")) continue;
+      const rss = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m);
+      if (rss) peak = Math.max(peak, Number(rss[1]));
+    } catch {
+      // the process ended meanwhile
+    }
   }
-  return rss;
+  return peak;
 }
 
 async function browserRun(env, file) {
   const { page, context } = await openPage(env);
   let peak = 0;
-  const sampler = setInterval(() => {
-    for (const kib of rendererRss().values()) peak = Math.max(peak, kib);
-  }, 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, rendererRssKiB())), 50);
   const started = process.hrtime.bigint();
   await page.setInputFiles("input[type=file]", file);
-  await page.waitForSelector("#report[data-verdict]", { timeout: 600_000 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await page.waitForSelector("#report[data-verdict]", { timeout: 1_200_000 });
+  const pageSeconds = seconds(started);
   clearInterval(sampler);
   const verdict = await page.getAttribute("#report", "data-verdict");
+  // The same file through the API: two workers, then one.
+  const api = await page.evaluate(async () => {
+    const { validatePackage } = await import("./ramcheck/index.js");
+    const file = document.querySelector("input[type=file]").files[0];
+    const time = async (options) => {
+      const t = performance.now();
+      await validatePackage(file, options);
+      return (performance.now() - t) / 1000;
+    };
+    return { two: await time({}), one: await time({ parallel: false }) };
+  });
   await context.close();
-  return { seconds, peakMiB: peak / 1024, verdict };
+  return { pageSeconds, ...api, peakMiB: peak / 1024, verdict };
 }
 
 const env = await start();
@@ -73,10 +98,12 @@ try {
       browser.push(await browserRun(env, file));
     }
     rows.push({
-      file: file.split("/").pop(),
+      file: file.split("/").slice(-2).join("/"),
       mb: statSync(file).size / 1e6,
       native: median(native),
-      browser: median(browser.map((b) => b.seconds)),
+      page: median(browser.map((b) => b.pageSeconds)),
+      two: median(browser.map((b) => b.two)),
+      one: median(browser.map((b) => b.one)),
       rss: Math.max(...browser.map((b) => b.peakMiB)),
       verdict: browser[0].verdict,
     });
@@ -86,10 +113,15 @@ try {
 }
 
 const pad = (s, n) => String(s).padStart(n);
-console.log(`median of ${runs} alternating runs; load ${execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ")[0]}`);
-console.log(`${"file".padEnd(28)}${pad("MB", 8)}${pad("native s", 10)}${pad("Chromium s", 12)}${pad("ratio", 8)}${pad("renderer peak MiB", 19)}  verdict`);
+const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+console.log(`median of ${runs} alternating runs; load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+console.log(
+  `${"file".padEnd(40)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("check s", 9)}${pad("ratio", 7)}` +
+    `${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("renderer peak MiB", 19)}  verdict`,
+);
 for (const r of rows) {
   console.log(
-    `${r.file.padEnd(28)}${pad(r.mb.toFixed(0), 8)}${pad(r.native.toFixed(2), 10)}${pad(r.browser.toFixed(2), 12)}${pad((r.browser / r.native).toFixed(2) + "x", 8)}${pad(r.rss.toFixed(0), 19)}  ${r.verdict}`,
+    `${r.file.padEnd(40)}${pad(r.mb.toFixed(0), 6)}${pad(r.native.toFixed(2), 10)}${pad(r.page.toFixed(2), 8)}${pad(r.two.toFixed(2), 9)}` +
+      `${pad(ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 19)}  ${r.verdict}`,
   );
 }

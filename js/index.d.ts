@@ -94,6 +94,12 @@ export interface ValidateOptions {
    * "stalled"; 0 waits forever. Default 60000.
    */
   stallTimeout?: number;
+  /**
+   * A gzip package is checked on two workers (one inflates, one walks) where
+   * the browser has JS Promise Integration (Chromium 137+, Firefox 153+);
+   * `false` keeps it to one. The report is the same either way.
+   */
+  parallel?: boolean;
 }
 
 /**

@@ -81,7 +81,17 @@ function spawnWorker() {
  * read) or that says nothing for `stallTimeout` ms, as a worker that closed
  * itself or hangs, rejects with a checker error.
  */
-function runInWorker(request, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
+function runInWorker(request, options) {
+  return runInWorkers([request], options);
+}
+
+/**
+ * [`runInWorker`] for requests that work together, one worker each (the
+ * pipeline of a check): settles with the last request's answer, or with the
+ * first failure of any; word from any of them counts against a stall. Each
+ * request may carry a `port` (a MessagePort, transferred to its worker).
+ */
+function runInWorkers(requests, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
   const text = messages(language);
   if (signal && signal.aborted) return Promise.reject(new DOMException(text.aborted, "AbortError"));
   return wasmModule().then(
@@ -91,11 +101,11 @@ function runInWorker(request, { language, onProgress, signal, stallTimeout = STA
           reject(new DOMException(text.aborted, "AbortError"));
           return;
         }
-        const worker = spawnWorker();
+        const workers = requests.map(() => spawnWorker());
         let watchdog;
         const settle = (fn, value) => {
           clearTimeout(watchdog);
-          worker.terminate();
+          for (const worker of workers) worker.terminate();
           if (signal) signal.removeEventListener("abort", onAbort);
           fn(value);
         };
@@ -105,39 +115,60 @@ function runInWorker(request, { language, onProgress, signal, stallTimeout = STA
           if (stallTimeout > 0) watchdog = setTimeout(onStall, stallTimeout);
         };
         const onAbort = () => settle(reject, new DOMException(text.aborted, "AbortError"));
-        worker.onmessage = ({ data }) => {
-          alive();
-          if (data.progress !== undefined) {
-            if (onProgress) onProgress(data.progress);
-          } else if (data.crashed) {
-            settle(reject, checkerError("crashed", text.crashed(data.error)));
-          } else if (data.error !== undefined) {
-            const error = new Error(data.error);
-            if (data.code) error.code = data.code;
-            settle(reject, error);
-          } else {
-            settle(resolve, data.result);
-          }
-        };
-        // A listener: Chromium does not call an `onmessageerror` property.
-        worker.addEventListener("messageerror", () => settle(reject, checkerError("crashed", text.crashed(text.unreadable))));
-        worker.onerror = (event) => {
-          event.preventDefault();
-          settle(reject, checkerError("crashed", text.crashed(event.message || "worker error")));
-        };
+        workers.forEach((worker, i) => {
+          const answers = i === workers.length - 1;
+          worker.onmessage = ({ data }) => {
+            alive();
+            if (data.progress !== undefined) {
+              if (onProgress) onProgress(data.progress);
+            } else if (data.crashed) {
+              settle(reject, checkerError("crashed", text.crashed(data.error)));
+            } else if (data.error !== undefined) {
+              const error = new Error(data.error);
+              if (data.code) error.code = data.code;
+              settle(reject, error);
+            } else if (answers) {
+              settle(resolve, data.result);
+            }
+          };
+          // A listener: Chromium does not call an `onmessageerror` property.
+          worker.addEventListener("messageerror", () => settle(reject, checkerError("crashed", text.crashed(text.unreadable))));
+          worker.onerror = (event) => {
+            event.preventDefault();
+            settle(reject, checkerError("crashed", text.crashed(event.message || "worker error")));
+          };
+        });
         if (signal) signal.addEventListener("abort", onAbort, { once: true });
         alive();
-        worker.postMessage(Object.assign({ id: 1, module }, request));
+        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), request.port ? [request.port] : []));
       }),
   );
 }
 
 /**
+ * Whether `file` is checked on two workers: a gzip package, in a browser with
+ * JS Promise Integration (the workers' wasm waits for each other through it),
+ * unless `parallel` is false.
+ */
+function pipelined(file, parallel) {
+  const jspi = typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
+  if (parallel === false || !jspi || typeof MessageChannel !== "function") return Promise.resolve(false);
+  return file
+    .slice(0, 2)
+    .arrayBuffer()
+    .then((head) => {
+      const magic = new Uint8Array(head);
+      return magic[0] === 0x1f && magic[1] === 0x8b;
+    }, () => false); // unreadable: the one-worker check reports why
+}
+
+/**
  * Checks one package and resolves with its report. Each call runs in its own
- * worker; aborting `signal` terminates it and rejects with an AbortError.
+ * worker (a gzip package in two, see `pipelined`); aborting `signal`
+ * terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
-  const { deep = false, language = "en", onProgress, signal, stallTimeout } = options;
+  const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel } = options;
   const text = messages(language);
   if (typeof Blob === "undefined" || !(file instanceof Blob)) return Promise.reject(new TypeError(text.notBlob));
   const name = options.name || file.name;
@@ -148,10 +179,21 @@ export function validatePackage(file, options = {}) {
     const seconds = (performance.now() - started) / 1000;
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
-  return runInWorker({ op: "check", file, name, deep }, { language, signal, stallTimeout, onProgress: report }).then((result) => {
-    report(result.stats.bytes_read);
-    return result;
-  });
+  const check = { op: "check", file, name, deep };
+  return pipelined(file, parallel)
+    .then((two) => {
+      if (!two) return [check];
+      const channel = new MessageChannel();
+      return [
+        { op: "inflate", file, port: channel.port1 },
+        Object.assign(check, { port: channel.port2 }),
+      ];
+    })
+    .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
+    .then((result) => {
+      report(result.stats.bytes_read);
+      return result;
+    });
 }
 
 /** Every rule of the catalog, with its texts in English and Chinese. */

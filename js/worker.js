@@ -60,8 +60,110 @@ async function repair(m, id) {
   }
 }
 
+/** Size of one fill of inflated bytes: `gzip::CHUNK` in the Rust core. */
+const CHUNK = 1 << 20;
+/**
+ * Fills on their way from the inflater to the checker, at most: enough to
+ * ride out the stretches where the walk is slower (many small files), few
+ * enough to bound the workers' memory (16 MiB). The buffers go
+ * back and forth (transferred, never copied by postMessage) and are reused.
+ */
+const IN_FLIGHT = 16;
+
+/** A promise and the function that settles it. */
+function signal() {
+  let wake;
+  const promise = new Promise((resolve) => {
+    wake = resolve;
+  });
+  return { promise, wake };
+}
+
+/** The inflater's side of the pipe (see src/wasm/pipeline.rs). */
+function inflaterPipe(port, file) {
+  const free = [];
+  let inFlight = 0;
+  let returned = signal();
+  port.onmessage = ({ data }) => {
+    free.push(data);
+    inFlight -= 1;
+    returned.wake();
+  };
+  // One read of the file's stream is always under way, into a buffer of its
+  // own, so the browser reads the next piece while wasm inflates this one.
+  const reader = file.stream().getReader({ mode: "byob" });
+  let next = reader.read(new Uint8Array(CHUNK));
+  return {
+    /** Copies the next piece of the file (at most `cap` = CHUNK bytes) to `ptr`. */
+    async suspendingRead(ptr, cap) {
+      try {
+        let { done, value } = await next;
+        while (!done && value.length === 0) ({ done, value } = await (next = reader.read(new Uint8Array(value.buffer))));
+        if (done) return 0;
+        const n = value.length;
+        if (n > cap) throw new RangeError("a read larger than asked for");
+        new Uint8Array(wasmExports.memory.buffer, ptr, n).set(value);
+        // The next read takes the buffer over (and detaches `value`).
+        next = reader.read(new Uint8Array(value.buffer));
+        return n;
+      } catch {
+        return -1;
+      }
+    },
+    async suspendingEmit(ptr, fill) {
+      while (inFlight >= IN_FLIGHT) {
+        returned = signal();
+        await returned.promise;
+      }
+      const buffer = free.pop() || new ArrayBuffer(CHUNK);
+      new Uint8Array(buffer, 0, fill.len).set(new Uint8Array(wasmExports.memory.buffer, ptr, fill.len));
+      inFlight += 1;
+      port.postMessage({ buffer, fill }, [buffer]);
+      return 0;
+    },
+  };
+}
+
+/** The checker's side of the pipe. */
+function checkerPipe(port) {
+  const queue = [];
+  let arrived = signal();
+  let last;
+  port.onmessage = ({ data }) => {
+    queue.push(data);
+    arrived.wake();
+  };
+  return {
+    async suspendingPull(ptr) {
+      while (queue.length === 0) {
+        arrived = signal();
+        await arrived.promise;
+      }
+      const { buffer, fill } = queue.shift();
+      new Uint8Array(wasmExports.memory.buffer, ptr, fill.len).set(new Uint8Array(buffer, 0, fill.len));
+      port.postMessage(buffer, [buffer]);
+      last = fill;
+      return 0;
+    },
+    lastFill: () => last,
+  };
+}
+
+/** Runs the job `prepare` sets up, with `pipe` as the JavaScript it may wait on. */
+async function runJob(pipe, prepare) {
+  self.ramcheckPipe = pipe;
+  prepare();
+  await WebAssembly.promising(wasmExports.ramcheck_run_job)();
+  return wasm_bindgen.takeResult();
+}
+
 const operations = {
-  check: (m, id) => wasm_bindgen.checkBlob(m.file, m.name, m.deep, (bytesRead) => self.postMessage({ id, progress: bytesRead })),
+  check: (m, id) =>
+    m.port
+      ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheck(m.file, m.name, m.deep))
+      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, (bytesRead) => self.postMessage({ id, progress: bytesRead })),
+  inflate: (m, id) =>
+    runJob(inflaterPipe(m.port, m.file), () => wasm_bindgen.prepareInflate(m.file.size, (bytesRead) => self.postMessage({ id, progress: bytesRead }))),
   plan: (m, id) => wasm_bindgen.planRepair(m.file, m.name, m.outputName, (bytesRead) => self.postMessage({ id, progress: bytesRead })),
   repair,
   supported: () => typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype && !!navigator.storage,
@@ -70,17 +172,39 @@ const operations = {
   format: (m) => wasm_bindgen.formatReport(m.report, m.style, m.language),
 };
 
-let ready = false;
+/** The wasm instance's own exports (memory, `ramcheck_run_job`), once instantiated. */
+let wasmExports;
+
+/**
+ * Instantiates the module. With JS Promise Integration, the imports named
+ * `suspending…` are wrapped so that a promise they return suspends the wasm
+ * caller instead of reaching it; without it they are never called.
+ */
+function instantiate(module) {
+  const Instance = WebAssembly.Instance;
+  if (typeof WebAssembly.Suspending === "function") {
+    WebAssembly.Instance = function (mod, imports) {
+      for (const functions of Object.values(imports)) {
+        for (const name of Object.keys(functions)) {
+          if (name.startsWith("__wbg_suspending")) functions[name] = new WebAssembly.Suspending(functions[name]);
+        }
+      }
+      return new Instance(mod, imports);
+    };
+  }
+  try {
+    wasmExports = wasm_bindgen.initSync({ module });
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+}
 
 self.onmessage = (event) => {
   const m = event.data;
   const fail = (e) =>
     self.postMessage({ id: m.id, error: String((e && e.message) || e), crashed: e instanceof WebAssembly.RuntimeError, code: e && e.code });
   try {
-    if (!ready) {
-      wasm_bindgen.initSync({ module: m.module });
-      ready = true;
-    }
+    if (!wasmExports) instantiate(m.module);
     const result = operations[m.op](m, m.id);
     if (result && typeof result.then === "function") {
       result.then((value) => self.postMessage({ id: m.id, result: value }), fail);

@@ -8,7 +8,9 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use flate2::bufread::GzDecoder;
+use serde::{Deserialize, Serialize};
+
+use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::source::SourceReader;
 
@@ -44,7 +46,7 @@ const READ_BUFFER: usize = 1 << 20;
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// What came after the last gzip member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trailing {
     /// Offset of the first trailing byte in the file.
     pub offset: u64,
@@ -66,19 +68,45 @@ impl std::fmt::Display for InflateLimit {
 }
 impl std::error::Error for InflateLimit {}
 
-enum State<'a> {
-    Member(Box<GzDecoder<BufReader<SourceReader<'a>>>>),
+/// Where the gzip layer is.
+enum State {
+    /// Before a member's header: the first (`true`), or what follows a member.
+    Header(bool),
+    Body,
+    /// The member's deflate data ended; its trailer follows.
+    Trailer,
+    /// Failed after handing out the bytes before the failure.
+    Failed(Option<io::Error>),
     Done,
 }
 
-/// A `Read` over the inflated content of every gzip member in a file.
+/// A `Read` over the inflated content of every gzip member in a file. It does
+/// not verify the members' checksums: [`fill`] hands each member's stored
+/// checksum and length on, and [`Chunked`] verifies them, on the thread that
+/// walks the bytes (crc32 is a fifth of the inflating work).
 pub struct GzipStream<'a> {
-    state: State<'a>,
+    input: BufReader<SourceReader<'a>>,
+    inflate: Decompress,
+    state: State,
     inflated: u64,
     compressed_len: u64,
     trailing: Option<Trailing>,
     guard: BombGuard,
 }
+
+/// A member's stored crc32 and length (mod 2^32) of its inflated bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trailer {
+    pub crc: u32,
+    pub size: u32,
+}
+
+/// flate2's messages, so that reports keep their words.
+const BAD_HEADER: &str = "invalid gzip header";
+const BAD_CHECKSUM: &str = "corrupt gzip stream does not have a matching checksum";
+const BAD_DEFLATE: &str = "corrupt deflate stream";
+/// A name or comment in a gzip header longer than this is refused (as flate2 does).
+const MAX_HEADER_FIELD: usize = 65_535;
 
 impl<'a> GzipStream<'a> {
     pub fn new(reader: SourceReader<'a>) -> Self {
@@ -87,9 +115,16 @@ impl<'a> GzipStream<'a> {
 
     pub fn with_guard(reader: SourceReader<'a>, guard: BombGuard) -> Self {
         let compressed_len = reader.source_len();
-        let buffered = BufReader::with_capacity(READ_BUFFER, reader);
-        let state = State::Member(Box::new(GzDecoder::new(buffered)));
-        GzipStream { state, inflated: 0, compressed_len, trailing: None, guard }
+        let input = BufReader::with_capacity(READ_BUFFER, reader);
+        GzipStream {
+            input,
+            inflate: Decompress::new(false),
+            state: State::Header(true),
+            inflated: 0,
+            compressed_len,
+            trailing: None,
+            guard,
+        }
     }
 
     /// Inflated bytes produced so far.
@@ -99,9 +134,9 @@ impl<'a> GzipStream<'a> {
 
     /// The offset in the file that the decoder has consumed up to.
     pub fn compressed_position(&self) -> u64 {
-        match &self.state {
-            State::Member(d) => position(d.get_ref()),
+        match self.state {
             State::Done => self.compressed_len,
+            _ => self.input.get_ref().position() - self.input.buffer().len() as u64,
         }
     }
 
@@ -110,44 +145,115 @@ impl<'a> GzipStream<'a> {
         self.trailing.as_ref()
     }
 
-    /// Called at the end of a member: starts the next one or records what
-    /// follows.
-    fn next_member(&mut self) -> io::Result<()> {
-        let State::Member(decoder) = std::mem::replace(&mut self.state, State::Done) else {
-            return Ok(());
-        };
-        let mut buffered = decoder.into_inner();
-        let offset = position(&buffered);
-        let mut magic = [0u8; 2];
-        let source = buffered.get_ref();
-        let have = read_exact_at(source, offset, &mut magic)?;
-        if have == 0 {
+    /// Reads a member's header; after the first member, first decides whether
+    /// one follows at all (the end, or trailing bytes).
+    fn header(&mut self, first: bool) -> io::Result<()> {
+        if !first && !self.next_is_member()? {
+            self.state = State::Done;
             return Ok(());
         }
+        let mut fixed = [0u8; 10];
+        self.input.read_exact(&mut fixed)?;
+        let flags = fixed[3];
+        if fixed[..2] != GZIP_MAGIC || fixed[2] != 8 || flags & 0xe0 != 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, BAD_HEADER));
+        }
+        let mut crc = flate2::Crc::new();
+        crc.update(&fixed);
+        if flags & FEXTRA != 0 {
+            let mut len = [0u8; 2];
+            self.input.read_exact(&mut len)?;
+            let mut extra = vec![0u8; u16::from_le_bytes(len) as usize];
+            self.input.read_exact(&mut extra)?;
+            crc.update(&len);
+            crc.update(&extra);
+        }
+        for field in [FNAME, FCOMMENT] {
+            if flags & field != 0 {
+                let mut text = Vec::new();
+                (&mut self.input).take(MAX_HEADER_FIELD as u64 + 1).read_until(0, &mut text)?;
+                match text.last() {
+                    Some(0) => crc.update(&text),
+                    _ if text.len() > MAX_HEADER_FIELD => {
+                        return Err(io::Error::new(io::ErrorKind::InvalidInput, "gzip header field too long"))
+                    }
+                    _ => return Err(io::ErrorKind::UnexpectedEof.into()),
+                }
+            }
+        }
+        if flags & FHCRC != 0 {
+            let mut stored = [0u8; 2];
+            self.input.read_exact(&mut stored)?;
+            if u16::from_le_bytes(stored) != crc.sum() as u16 {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, BAD_CHECKSUM));
+            }
+        }
+        self.inflate.reset(false);
+        self.state = State::Body;
+        Ok(())
+    }
+
+    /// At the end of a member: whether another one follows. When something
+    /// else does, it is read to the end and recorded as trailing bytes.
+    fn next_is_member(&mut self) -> io::Result<bool> {
+        let offset = self.compressed_position();
+        let mut magic = [0u8; 2];
+        let have = read_exact_at(self.input.get_ref(), offset, &mut magic)?;
+        if have == 0 {
+            return Ok(false);
+        }
         if have == 2 && magic == GZIP_MAGIC {
-            self.state = State::Member(Box::new(GzDecoder::new(buffered)));
-            return Ok(());
+            return Ok(true);
         }
         let mut zeros_only = true;
         let mut len = 0u64;
         loop {
-            let chunk = buffered.fill_buf()?;
+            let chunk = self.input.fill_buf()?;
             if chunk.is_empty() {
                 break;
             }
             zeros_only &= chunk.iter().all(|&b| b == 0);
             len += chunk.len() as u64;
             let n = chunk.len();
-            buffered.consume(n);
+            self.input.consume(n);
         }
         self.trailing = Some(Trailing { offset, len, zeros_only });
-        Ok(())
+        Ok(false)
+    }
+
+    /// Inflates into `buf` until some bytes come out or the member's deflate
+    /// stream ends; returns how many and whether it ended.
+    fn inflate_some(&mut self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+        loop {
+            let input = self.input.fill_buf()?;
+            let at_end = input.is_empty();
+            let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
+            let status = self.inflate.decompress(input, buf, FlushDecompress::None);
+            let used = (self.inflate.total_in() - before_in) as usize;
+            let made = (self.inflate.total_out() - before_out) as usize;
+            self.input.consume(used);
+            let failure = match status {
+                Ok(Status::StreamEnd) => return Ok((made, true)),
+                Ok(_) if made > 0 => return Ok((made, false)),
+                Ok(_) if at_end => io::ErrorKind::UnexpectedEof.into(),
+                Ok(_) if used > 0 => continue,
+                Ok(_) | Err(_) => io::Error::new(io::ErrorKind::InvalidInput, BAD_DEFLATE),
+            };
+            // The bytes before the damage first, as many as the input gave
+            // before it, whatever the sizes of its reads.
+            if made > 0 {
+                self.state = State::Failed(Some(failure));
+                return Ok((made, false));
+            }
+            return Err(failure);
+        }
     }
 }
 
-fn position(buffered: &BufReader<SourceReader<'_>>) -> u64 {
-    buffered.get_ref().position() - buffered.buffer().len() as u64
-}
+const FHCRC: u8 = 1 << 1;
+const FEXTRA: u8 = 1 << 2;
+const FNAME: u8 = 1 << 3;
+const FCOMMENT: u8 = 1 << 4;
 
 /// Reads up to `buf.len()` bytes at `offset` without moving any cursor.
 fn read_exact_at(source: &SourceReader<'_>, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
@@ -163,26 +269,211 @@ fn read_exact_at(source: &SourceReader<'_>, offset: u64, buf: &mut [u8]) -> io::
     Ok(have)
 }
 
-impl Read for GzipStream<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl GzipStream<'_> {
+    /// Reads inflated bytes of the current member into `buf`; at the end of
+    /// a member, one read returns no bytes and its trailer. `(0, None)` is
+    /// the end.
+    pub fn read_member(&mut self, buf: &mut [u8]) -> io::Result<(usize, Option<Trailer>)> {
         loop {
-            let State::Member(decoder) = &mut self.state else {
-                return Ok(0);
-            };
-            let n = decoder.read(buf)?;
-            if n == 0 && !buf.is_empty() {
-                self.next_member()?;
-                continue;
-            }
-            self.inflated += n as u64;
-            if self.inflated > self.guard.min_inflated {
-                let compressed = self.compressed_position();
-                if self.guard.fires(self.inflated, compressed) {
-                    return Err(io::Error::other(InflateLimit { inflated: self.inflated, compressed }));
+            match self.state {
+                State::Done => return Ok((0, None)),
+                State::Header(first) => self.header(first)?,
+                State::Failed(ref mut e) => return Err(e.take().unwrap_or_else(|| io::Error::other("the stream failed before"))),
+                State::Trailer => {
+                    let mut bytes = [0u8; 8];
+                    self.input.read_exact(&mut bytes)?;
+                    let [c0, c1, c2, c3, s0, s1, s2, s3] = bytes;
+                    self.state = State::Header(false);
+                    let trailer = Trailer { crc: u32::from_le_bytes([c0, c1, c2, c3]), size: u32::from_le_bytes([s0, s1, s2, s3]) };
+                    return Ok((0, Some(trailer)));
+                }
+                State::Body => {
+                    if buf.is_empty() {
+                        return Ok((0, None));
+                    }
+                    let (n, member_ended) = self.inflate_some(buf)?;
+                    if member_ended {
+                        self.state = State::Trailer;
+                    }
+                    self.inflated += n as u64;
+                    if self.inflated > self.guard.min_inflated {
+                        let compressed = self.compressed_position();
+                        if self.guard.fires(self.inflated, compressed) {
+                            return Err(io::Error::other(InflateLimit { inflated: self.inflated, compressed }));
+                        }
+                    }
+                    if n > 0 {
+                        return Ok((n, None));
+                    }
                 }
             }
-            return Ok(n);
         }
+    }
+}
+
+/// Inflated bytes handed from the gzip layer to the walk at a time. The walk
+/// reads through one buffer of this size, refilled whole, so that the gzip
+/// layer can run in another thread (the browser's inflater worker) and the
+/// walk still sees the same facts (positions, counts) at the same bytes.
+pub const CHUNK: usize = 1 << 20;
+
+/// One refill of the walk's buffer: how many bytes, and the gzip layer's
+/// state once it had made them. A fill stops at the end of a member, with
+/// its trailer, so that the checksum covers whole fills.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Fill {
+    pub len: usize,
+    pub compressed: u64,
+    pub inflated: u64,
+    /// The member ended with these bytes.
+    pub trailer: Option<Trailer>,
+    /// The stream ended: at its end, or with `error` after these bytes.
+    pub last: bool,
+    pub trailing: Option<Trailing>,
+    pub error: Option<StreamError>,
+}
+
+/// A failure of the gzip layer, in a form that crosses between threads and
+/// becomes the same `io::Error` on the other side.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum StreamError {
+    /// The stream ends inside a member.
+    Eof(String),
+    /// The stream is damaged.
+    Damaged(String),
+    /// The bomb guard fired.
+    Limit { inflated: u64, compressed: u64 },
+    /// Reading the file failed.
+    Io(String),
+}
+
+impl From<io::Error> for StreamError {
+    fn from(e: io::Error) -> StreamError {
+        if let Some(limit) = e.get_ref().and_then(|inner| inner.downcast_ref::<InflateLimit>()) {
+            return StreamError::Limit { inflated: limit.inflated, compressed: limit.compressed };
+        }
+        match e.kind() {
+            io::ErrorKind::UnexpectedEof => StreamError::Eof(e.to_string()),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => StreamError::Damaged(e.to_string()),
+            _ => StreamError::Io(e.to_string()),
+        }
+    }
+}
+
+impl From<StreamError> for io::Error {
+    fn from(e: StreamError) -> io::Error {
+        match e {
+            StreamError::Eof(m) => io::Error::new(io::ErrorKind::UnexpectedEof, m),
+            StreamError::Damaged(m) => io::Error::new(io::ErrorKind::InvalidData, m),
+            StreamError::Limit { inflated, compressed } => io::Error::other(InflateLimit { inflated, compressed }),
+            StreamError::Io(m) => io::Error::other(m),
+        }
+    }
+}
+
+/// Fills `buf` from `gz` as far as the stream or the member goes.
+pub fn fill(gz: &mut GzipStream<'_>, buf: &mut [u8]) -> Fill {
+    let mut fill = Fill::default();
+    while fill.len < buf.len() {
+        match gz.read_member(&mut buf[fill.len..]) {
+            Ok((0, None)) => fill.last = true,
+            Ok((n, trailer)) => {
+                fill.len += n;
+                fill.trailer = trailer;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                fill.error = Some(e.into());
+                fill.last = true;
+            }
+        }
+        if fill.last || fill.trailer.is_some() {
+            break;
+        }
+    }
+    if fill.last {
+        fill.trailing = gz.trailing().cloned();
+    }
+    fill.compressed = gz.compressed_position();
+    fill.inflated = gz.inflated();
+    fill
+}
+
+/// The gzip package read by `reader`, inflated here.
+pub fn inflate_here(reader: SourceReader<'_>) -> Chunked<impl FnMut(&mut [u8]) -> Fill + '_> {
+    let mut gz = GzipStream::new(reader);
+    Chunked::new(move |buf: &mut [u8]| fill(&mut gz, buf))
+}
+
+/// The inflated stream as the walk reads it: a [`CHUNK`] buffer refilled by
+/// `F`, which runs the gzip layer here ([`fill`]) or receives its output
+/// from another thread. Each member's checksum and length are verified here.
+pub struct Chunked<F> {
+    refill: F,
+    buf: Vec<u8>,
+    at: usize,
+    last: Fill,
+    /// crc32 and length of the current member's bytes so far.
+    crc: u32,
+    member_len: u64,
+}
+
+impl<F: FnMut(&mut [u8]) -> Fill> Chunked<F> {
+    pub fn new(refill: F) -> Self {
+        Chunked { refill, buf: vec![0; CHUNK], at: 0, last: Fill::default(), crc: 0, member_len: 0 }
+    }
+
+    fn refill(&mut self) {
+        let mut fill = (self.refill)(&mut self.buf);
+        self.crc = zlib_rs::crc32::crc32(self.crc, &self.buf[..fill.len]);
+        self.member_len += fill.len as u64;
+        if let Some(trailer) = fill.trailer {
+            // gzip stores the length mod 2^32.
+            if trailer.crc != self.crc || trailer.size != self.member_len as u32 {
+                fill.error.get_or_insert(StreamError::Damaged(BAD_CHECKSUM.into()));
+                fill.last = true;
+            }
+            self.crc = 0;
+            self.member_len = 0;
+        }
+        self.last = fill;
+        self.at = 0;
+    }
+
+    /// Inflated bytes the gzip layer had made at the last refill.
+    pub fn inflated(&self) -> u64 {
+        self.last.inflated
+    }
+
+    /// The offset in the file the gzip layer had consumed up to at the last refill.
+    pub fn compressed_position(&self) -> u64 {
+        self.last.compressed
+    }
+
+    /// Bytes after the last member, once the stream has been read to its end.
+    pub fn trailing(&self) -> Option<&Trailing> {
+        self.last.trailing.as_ref()
+    }
+}
+
+impl<F: FnMut(&mut [u8]) -> Fill> Read for Chunked<F> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.last.len {
+            if let Some(e) = self.last.error.take() {
+                return Err(e.into());
+            }
+            if self.last.last || out.is_empty() {
+                return Ok(0);
+            }
+            self.refill();
+            if self.last.len == 0 {
+                return self.last.error.take().map_or(Ok(0), |e| Err(e.into()));
+            }
+        }
+        let n = out.len().min(self.last.len - self.at);
+        out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -205,14 +496,16 @@ mod tests {
     fn the_bomb_guard_stops_a_bomb_and_lets_real_data_through() {
         let guard = BombGuard { min_inflated: 1 << 20, max_ratio: BOMB_MAX_RATIO };
         let bomb = gzip(&vec![0u8; 64 << 20]); // ~1000:1
-        let mut stream = GzipStream::with_guard(SourceReader::new(&bomb, None), guard);
+        let mut gz = GzipStream::with_guard(SourceReader::new(&bomb, None), guard);
+        let mut stream = Chunked::new(|buf: &mut [u8]| fill(&mut gz, buf));
         let e = std::io::copy(&mut stream, &mut std::io::sink()).unwrap_err();
         let limit = e.get_ref().and_then(|i| i.downcast_ref::<InflateLimit>()).expect("InflateLimit");
         assert!(limit.inflated > 1 << 20 && limit.inflated < 64 << 20, "{limit}");
 
         let text: Vec<u8> = (0..8u32 << 20).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8 % 16 + b'a').collect();
         let real = gzip(&text); // ~2:1, like image layers
-        let mut stream = GzipStream::with_guard(SourceReader::new(&real, None), guard);
+        let mut gz = GzipStream::with_guard(SourceReader::new(&real, None), guard);
+        let mut stream = Chunked::new(|buf: &mut [u8]| fill(&mut gz, buf));
         let mut out = Vec::new();
         stream.read_to_end(&mut out).unwrap();
         assert_eq!(out.len(), text.len());

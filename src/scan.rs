@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
 
 use crate::archive::{self, Compression, ImageArchive};
-use crate::gzip::{GzipStream, InflateLimit, Trailing};
+use crate::gzip::{self, Chunked, Fill, StreamError, Trailing};
 use crate::paths;
 use crate::report::Entry;
 use crate::source::{ByteSource, Progress, SourceReader};
@@ -203,8 +203,24 @@ pub struct Options {
     pub deep: bool,
 }
 
+/// Refills the walk's buffer with inflated bytes made elsewhere (see
+/// [`gzip::Chunked`]).
+pub type Refill<'r> = &'r mut dyn FnMut(&mut [u8]) -> Fill;
+
 /// Runs the pass. Never fails: every problem ends up in the returned facts.
 pub fn scan<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options, progress: Option<Progress<'a>>) -> Package {
+    scan_with(source, file_name, options, progress, None)
+}
+
+/// [`scan`], with the gzip layer of a gzip package run by `inflater` (which
+/// reads `source` on another thread) instead of here.
+pub fn scan_with<'a>(
+    source: &'a dyn ByteSource,
+    file_name: &str,
+    options: &Options,
+    progress: Option<Progress<'a>>,
+    inflater: Option<Refill<'_>>,
+) -> Package {
     let mut pkg = Package { file_name: file_name.to_string(), size: source.len(), ..Default::default() };
     let mut head = [0u8; 512];
     let n = match SourceReader::new(source, None).read(&mut head) {
@@ -218,12 +234,10 @@ pub fn scan<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options, 
     pkg.container = Some(container);
     let mut reader = SourceReader::new(source, progress);
     match container {
-        Container::Gzip => {
-            let mut gz = GzipStream::new(reader);
-            walk_gzip(&mut pkg, &mut gz, options);
-            pkg.trailing = gz.trailing().cloned();
-            pkg.bytes_read = gz.compressed_position();
-        }
+        Container::Gzip => match inflater {
+            Some(refill) => walk_gzip(&mut pkg, Chunked::new(refill), options),
+            None => walk_gzip(&mut pkg, gzip::inflate_here(reader), options),
+        },
         Container::Tar => {
             walk_tar(&mut pkg, &mut reader, options);
             pkg.uncompressed_bytes = pkg.size;
@@ -238,7 +252,13 @@ pub fn scan<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options, 
     pkg
 }
 
-fn walk_gzip(pkg: &mut Package, gz: &mut GzipStream<'_>, options: &Options) {
+fn walk_gzip<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, mut gz: Chunked<F>, options: &Options) {
+    walk_inflated(pkg, &mut gz, options);
+    pkg.trailing = gz.trailing().cloned();
+    pkg.bytes_read = gz.compressed_position();
+}
+
+fn walk_inflated<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunked<F>, options: &Options) {
     let head = match archive::read_head(gz, 512) {
         Ok(h) => h,
         Err(e) => {
@@ -272,7 +292,7 @@ fn walk_gzip(pkg: &mut Package, gz: &mut GzipStream<'_>, options: &Options) {
 
 /// Reads the gzip stream to its end, so its checksums and what follows it are
 /// checked too.
-fn drain(pkg: &mut Package, gz: &mut GzipStream<'_>) {
+fn drain<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunked<F>) {
     if let Err(e) = io::copy(gz, &mut io::sink()) {
         pkg.stop = Some(stream_failure(e, Some(gz.compressed_position()), None));
     }
@@ -280,13 +300,11 @@ fn drain(pkg: &mut Package, gz: &mut GzipStream<'_>) {
 }
 
 fn stream_failure(e: io::Error, pos: Option<u64>, member: Option<String>) -> Stop {
-    if let Some(limit) = e.get_ref().and_then(|inner| inner.downcast_ref::<InflateLimit>()) {
-        return Stop::InflateLimit { inflated: limit.inflated, compressed: limit.compressed };
-    }
-    let what = match e.kind() {
-        io::ErrorKind::UnexpectedEof => "the compressed stream ends early".to_string(),
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => format!("the compressed stream is damaged ({e})"),
-        _ => return Stop::Io(e.to_string()),
+    let what = match StreamError::from(e) {
+        StreamError::Limit { inflated, compressed } => return Stop::InflateLimit { inflated, compressed },
+        StreamError::Io(message) => return Stop::Io(message),
+        StreamError::Eof(_) => "the compressed stream ends early".to_string(),
+        StreamError::Damaged(message) => format!("the compressed stream is damaged ({message})"),
     };
     Stop::Damaged { pos, member, what }
 }

@@ -15,7 +15,7 @@ use flate2::{Compression, GzBuilder};
 use super::header::{self, Change};
 use super::plan::{Mode, Plan, Repair};
 use crate::archive::read_head;
-use crate::gzip::GzipStream;
+use crate::gzip;
 use crate::scan::{Container, MAX_METADATA_BYTES};
 use crate::source::{ByteSource, Progress, SourceReader};
 use crate::tarwalk::{Kind, TarError, TarWalker};
@@ -74,7 +74,7 @@ fn tar_stream<'a>(reader: SourceReader<'a>) -> io::Result<Box<dyn Read + 'a>> {
     let mut peek = reader.peek_at(0);
     match Container::sniff(&read_head(&mut peek, BLOCK as usize)?) {
         Container::Gzip => {
-            let mut gz = GzipStream::new(reader);
+            let mut gz = gzip::inflate_here(reader);
             let head = read_head(&mut gz, BLOCK as usize)?;
             let inner = Cursor::new(head).chain(gz);
             if Container::sniff(inner.get_ref().0.get_ref()) == Container::Gzip {

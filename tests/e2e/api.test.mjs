@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { ROOT } from "../../tools/build.mjs";
-import { fixtures, openPage, start } from "./harness.mjs";
+import { fixtures, nativeReport, openPage, start } from "./harness.mjs";
 
 let env;
 let cases;
@@ -18,7 +18,20 @@ const cli = (...args) => execFileSync(join(ROOT, "target", "release", "ramcheck"
 before(async () => {
   cases = fixtures();
   env = await start();
-  ({ page } = await openPage(env));
+  ({ page } = await openPage(env, {
+    // Counts the workers each check starts.
+    setup: (page) =>
+      page.addInitScript(() => {
+        const RealWorker = window.Worker;
+        window.workersStarted = 0;
+        window.Worker = class extends RealWorker {
+          constructor(...args) {
+            super(...args);
+            window.workersStarted += 1;
+          }
+        };
+      }),
+  }));
   // Files reach the page through inputs of the test's own, beside the page's.
   await page.evaluate((names) => {
     for (const name of names) document.body.append(Object.assign(document.createElement("input"), { type: "file", id: `api-${name}` }));
@@ -53,6 +66,29 @@ test("concurrent checks each get their verdict and report progress", async () =>
   assert.equal(last.bytesRead, result.size);
   assert.equal(last.total, result.size);
   assert.ok(last.mbPerSecond > 0);
+});
+
+const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
+
+test("a gzip package is checked on two workers (JSPI), anything else on one; both give the native report", { timeout: 600_000 }, async () => {
+  const jspi = await page.evaluate(() => typeof WebAssembly.Suspending === "function");
+  assert.ok(jspi, "this Chromium has JS Promise Integration");
+  for (const [name, path] of Object.entries(cases)) {
+    const native = nativeReport(path);
+    const checks = await inPage(`async (api, file) => {
+      const run = async (options) => {
+        const before = window.workersStarted;
+        const report = await api.validatePackage(file(${JSON.stringify(name)}), options);
+        return { report, workers: window.workersStarted - before };
+      };
+      return { two: await run({}), one: await run({ parallel: false }) };
+    }`);
+    const gzip = native.summary.container === "tar.gz";
+    assert.equal(checks.two.workers, gzip ? 2 : 1, `${name}: workers`);
+    assert.equal(checks.one.workers, 1, `${name}: workers with parallel: false`);
+    assert.deepEqual(withoutMillis(checks.two.report), withoutMillis(native), `${name}, two workers`);
+    assert.deepEqual(withoutMillis(checks.one.report), withoutMillis(native), `${name}, one worker`);
+  }
 });
 
 test("abort terminates the check with an AbortError, in the chosen language", async () => {

@@ -47,11 +47,16 @@ const FAULTS = {
   unreadable: { source: "self.onmessage = () => {};", unreadable: true },
 };
 
-/** The real worker, whose wasm traps in the check as a Rust panic does (set in the page: it needs the real source). */
+/**
+ * The real worker, whose wasm traps in the check as a Rust panic does (set in
+ * the page: it needs the real source). It traps on either side of a check:
+ * the one-worker check, or the inflater or checker of the two-worker one.
+ */
 async function trapFault(page) {
   await page.evaluate(async () => {
     const { default: source } = await import("/ramcheck/worker-source.js");
-    window.__faults.push({ source: `${source}\nwasm_bindgen.checkBlob = () => { throw new WebAssembly.RuntimeError("unreachable"); };` });
+    const trap = `() => { throw new WebAssembly.RuntimeError("unreachable"); }`;
+    window.__faults.push({ source: `${source}\nwasm_bindgen.checkBlob = wasm_bindgen.prepareInflate = wasm_bindgen.prepareCheck = ${trap};` });
   });
 }
 

@@ -14,6 +14,8 @@ use crate::format::{self, Lang};
 use crate::rules::{self, Rule, Text, RULES};
 use crate::{ByteSource, Options, Report};
 
+mod pipeline;
+
 /// Reads of less than this are served from one cached block, so that small
 /// reads (zip records) and the gzip path's 1 MiB reads share few
 /// `FileReaderSync` calls: with 8 MiB Chromium checked a 300 MB file in
@@ -95,6 +97,21 @@ fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(JsValue::from)
 }
 
+/// Calls `f` (when given) with the bytes read so far.
+fn progress_to(f: Option<js_sys::Function>) -> impl FnMut(u64) {
+    move |bytes: u64| {
+        if let Some(f) = &f {
+            // A throwing callback must not stop the check.
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
+        }
+    }
+}
+
+/// Milliseconds since `started` (from `js_sys::Date::now()`).
+fn millis_since(started: f64) -> u64 {
+    (js_sys::Date::now() - started).max(0.0) as u64
+}
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -105,15 +122,10 @@ fn start() {
 #[wasm_bindgen(js_name = checkBlob)]
 pub fn check_blob(blob: Blob, name: &str, deep: bool, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
     let source = BlobSource::new(blob)?;
-    let mut report_progress = |bytes: u64| {
-        if let Some(f) = &progress {
-            // A throwing callback must not stop the check.
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
-        }
-    };
+    let mut report_progress = progress_to(progress);
     let started = js_sys::Date::now();
     let mut report = crate::check(&source, name, &Options { deep }, Some(&mut report_progress));
-    report.stats.millis = (js_sys::Date::now() - started).max(0.0) as u64;
+    report.stats.millis = millis_since(started);
     to_js(&report)
 }
 
@@ -195,15 +207,11 @@ pub fn plan_repair(blob: Blob, name: &str, output_name: Option<String>, progress
         plan: crate::repair::Plan,
     }
     let source = BlobSource::new(blob)?;
-    let mut report_progress = |bytes: u64| {
-        if let Some(f) = &progress {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
-        }
-    };
+    let mut report_progress = progress_to(progress);
     let started = js_sys::Date::now();
     let (mut report, plan) =
         crate::repair::check_and_plan(&source, name, output_name.as_deref(), &Options { deep: false }, Some(&mut report_progress));
-    report.stats.millis = (js_sys::Date::now() - started).max(0.0) as u64;
+    report.stats.millis = millis_since(started);
     to_js(&Planned { report, plan })
 }
 
@@ -257,11 +265,7 @@ impl io::Write for JsWrite {
 pub fn apply_repair(blob: Blob, plan: JsValue, write: js_sys::Function, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
     let plan: crate::repair::Plan = from_js(plan)?;
     let source = BlobSource::new(blob)?;
-    let mut report_progress = |bytes: u64| {
-        if let Some(f) = &progress {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
-        }
-    };
+    let mut report_progress = progress_to(progress);
     let mut sink = JsWrite { write, buffer: Vec::with_capacity(CHUNK) };
     let repairs = crate::repair::apply(&source, &plan, &mut sink, Some(&mut report_progress))
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;

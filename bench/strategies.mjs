@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Ways for a browser worker to read (and inflate) a package, timed in
+// Chromium on one file, next to the check itself and the native CLI:
+//   FileReaderSync on slices of 1, 8 and 16 MiB (what the one-worker check
+//   does, with 8 MiB), File.stream() with its own chunks and into a reused
+//   1 MiB buffer (BYOB, what the two-worker check's inflater does), the
+//   browser's DecompressionStream('gzip') alone and with each chunk copied
+//   into a 1 MiB buffer (as it would be into wasm memory for the tar walk).
+//   node bench/strategies.mjs [--runs N] [FILE]
+// Default file: the benchmark's main package (bench/run makes it). Needs
+// `npm run build` and `cargo build --release` first.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+import { ROOT } from "../tools/build.mjs";
+import { openPage, start } from "../tests/e2e/harness.mjs";
+
+const args = process.argv.slice(2);
+const runsAt = args.indexOf("--runs");
+const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
+const main = join(ROOT, "bench", "out", "main");
+const file = args[0] || join(main, readdirSync(main).find((f) => f.endsWith(".tar.gz")));
+
+/** Runs in a worker of the page: one strategy over `file`, returning the bytes it saw. */
+const WORKER = `
+const MiB = 1 << 20;
+const strategies = {
+  async fileReaderSync(file, mib) {
+    const reader = new FileReaderSync();
+    let n = 0;
+    for (let at = 0; at < file.size; at += mib * MiB) n += reader.readAsArrayBuffer(file.slice(at, at + mib * MiB)).byteLength;
+    return n;
+  },
+  async stream(file) {
+    const reader = file.stream().getReader();
+    let n = 0;
+    for (let r; !(r = await reader.read()).done; ) n += r.value.length;
+    return n;
+  },
+  async streamByob(file) {
+    const reader = file.stream().getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(MiB);
+    let n = 0;
+    for (let r; !(r = await reader.read(new Uint8Array(buffer))).done; buffer = r.value.buffer) n += r.value.length;
+    return n;
+  },
+  async decompressionStream(file, copy) {
+    const reader = file.stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    const into = new Uint8Array(MiB);
+    let n = 0;
+    for (let r; !(r = await reader.read()).done; ) {
+      n += r.value.length;
+      if (copy) for (let at = 0; at < r.value.length; at += MiB) into.set(r.value.subarray(at, at + MiB));
+    }
+    return n;
+  },
+};
+self.onmessage = async ({ data }) => {
+  const t = performance.now();
+  const bytes = await strategies[data.strategy](data.file, data.arg);
+  self.postMessage({ seconds: (performance.now() - t) / 1000, bytes });
+};`;
+
+const CASES = [
+  ["FileReaderSync, 1 MiB slices", "fileReaderSync", 1],
+  ["FileReaderSync, 8 MiB slices", "fileReaderSync", 8],
+  ["FileReaderSync, 16 MiB slices", "fileReaderSync", 16],
+  ["File.stream(), its chunks", "stream"],
+  ["File.stream(), BYOB into 1 MiB", "streamByob"],
+  ["DecompressionStream (inflate only)", "decompressionStream", false],
+  ["DecompressionStream + copy to 1 MiB", "decompressionStream", true],
+];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const env = await start();
+const rows = [];
+try {
+  const { page, context } = await openPage(env);
+  await page.setInputFiles("input[type=file]", file);
+  const inWorker = (strategy, arg) =>
+    page.evaluate(
+      ({ source, strategy, arg }) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+          worker.onmessage = ({ data }) => (worker.terminate(), resolve(data));
+          worker.onerror = (e) => reject(new Error(e.message));
+          worker.postMessage({ strategy, arg, file: document.querySelector("input[type=file]").files[0] });
+        }),
+      { source: WORKER, strategy, arg },
+    );
+  const check = (parallel) =>
+    page.evaluate(async (parallel) => {
+      const { validatePackage } = await import("./ramcheck/index.js");
+      const t = performance.now();
+      const report = await validatePackage(document.querySelector("input[type=file]").files[0], { parallel });
+      return { seconds: (performance.now() - t) / 1000, bytes: report.summary.uncompressed_bytes };
+    }, parallel);
+  const all = [
+    ...CASES.map(([label, strategy, arg]) => [label, () => inWorker(strategy, arg)]),
+    ["ramcheck check, 1 worker", () => check(false)],
+    ["ramcheck check, 2 workers", () => check(true)],
+    [
+      "native ramcheck (CLI)",
+      () => {
+        const t = process.hrtime.bigint();
+        execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", file], { stdio: "ignore" });
+        return { seconds: Number(process.hrtime.bigint() - t) / 1e9, bytes: 0 };
+      },
+    ],
+  ];
+  for (const [label, run] of all) {
+    const times = [];
+    let bytes;
+    for (let i = 0; i < runs; i++) ({ seconds: times[i], bytes } = await run());
+    rows.push({ label, seconds: median(times), bytes });
+  }
+  await context.close();
+} finally {
+  await env.close();
+}
+
+const size = statSync(file).size;
+const native = rows.at(-1).seconds;
+const pad = (s, n) => String(s).padStart(n);
+console.log(`${file}: ${(size / 1e6).toFixed(0)} MB; median of ${runs}; load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+console.log(`${"strategy".padEnd(38)}${pad("s", 7)}${pad("MB/s in", 9)}${pad("MB out", 8)}${pad("vs native check", 17)}`);
+for (const r of rows) {
+  const out = r.bytes ? (r.bytes / 1e6).toFixed(0) : "";
+  console.log(
+    `${r.label.padEnd(38)}${pad(r.seconds.toFixed(2), 7)}${pad((size / 1e6 / r.seconds).toFixed(0), 9)}${pad(out, 8)}${pad((r.seconds / native).toFixed(2) + "x", 17)}`,
+  );
+}
