@@ -79,6 +79,39 @@ function signal() {
   return { promise, wake };
 }
 
+/**
+ * The file as a stream, read ahead: `read(cap)` resolves with its next piece
+ * (at most `cap` bytes; empty at the end). One read is always under way, so
+ * the browser reads the next piece while wasm inflates this one. A byte
+ * stream is read into two reused buffers (BYOB); otherwise its own chunks
+ * are cut to size.
+ */
+function pieces(file) {
+  const stream = file.stream();
+  let reader;
+  try {
+    reader = stream.getReader({ mode: "byob" });
+  } catch {
+    reader = stream.getReader();
+  }
+  const byob = reader instanceof ReadableStreamBYOBReader;
+  // BYOB: two buffers take turns, one being read into while `rest` views the other.
+  const start = (buffer) => (byob ? reader.read(new Uint8Array(buffer || new ArrayBuffer(CHUNK))) : reader.read());
+  let next = start();
+  let rest = new Uint8Array(0);
+  return async (cap) => {
+    while (rest.length === 0) {
+      const { done, value } = await next;
+      if (done) return rest;
+      next = start(rest.buffer.byteLength ? rest.buffer : null);
+      rest = value;
+    }
+    const piece = rest.subarray(0, cap);
+    rest = rest.subarray(piece.length);
+    return piece;
+  };
+}
+
 /** The inflater's side of the pipe (see src/wasm/pipeline.rs). */
 function inflaterPipe(port, file) {
   const free = [];
@@ -89,23 +122,14 @@ function inflaterPipe(port, file) {
     inFlight -= 1;
     returned.wake();
   };
-  // One read of the file's stream is always under way, into a buffer of its
-  // own, so the browser reads the next piece while wasm inflates this one.
-  const reader = file.stream().getReader({ mode: "byob" });
-  let next = reader.read(new Uint8Array(CHUNK));
+  const read = pieces(file);
   return {
-    /** Copies the next piece of the file (at most `cap` = CHUNK bytes) to `ptr`. */
+    /** Copies the next piece of the file (at most `cap` bytes) to `ptr`; 0 at the end, -1 on failure. */
     async suspendingRead(ptr, cap) {
       try {
-        let { done, value } = await next;
-        while (!done && value.length === 0) ({ done, value } = await (next = reader.read(new Uint8Array(value.buffer))));
-        if (done) return 0;
-        const n = value.length;
-        if (n > cap) throw new RangeError("a read larger than asked for");
-        new Uint8Array(wasmExports.memory.buffer, ptr, n).set(value);
-        // The next read takes the buffer over (and detaches `value`).
-        next = reader.read(new Uint8Array(value.buffer));
-        return n;
+        const piece = await read(cap);
+        new Uint8Array(wasmExports.memory.buffer, ptr, piece.length).set(piece);
+        return piece.length;
       } catch {
         return -1;
       }
@@ -157,14 +181,16 @@ async function runJob(pipe, prepare) {
   return wasm_bindgen.takeResult();
 }
 
+/** Posts the bytes read so far as progress of request `id`. */
+const progressOf = (id) => (bytesRead) => self.postMessage({ id, progress: bytesRead });
+
 const operations = {
   check: (m, id) =>
     m.port
       ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheck(m.file, m.name, m.deep))
-      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, (bytesRead) => self.postMessage({ id, progress: bytesRead })),
-  inflate: (m, id) =>
-    runJob(inflaterPipe(m.port, m.file), () => wasm_bindgen.prepareInflate(m.file.size, (bytesRead) => self.postMessage({ id, progress: bytesRead }))),
-  plan: (m, id) => wasm_bindgen.planRepair(m.file, m.name, m.outputName, (bytesRead) => self.postMessage({ id, progress: bytesRead })),
+      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, progressOf(id)),
+  inflate: (m, id) => runJob(inflaterPipe(m.port, m.file), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
+  plan: (m, id) => wasm_bindgen.planRepair(m.file, m.name, m.outputName, progressOf(id)),
   repair,
   supported: () => typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype && !!navigator.storage,
   rules: () => wasm_bindgen.listRules(),

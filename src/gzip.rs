@@ -5,12 +5,16 @@
 //! ("trailing garbage ignored", exit 2, which tar turns into a failure).
 //! [`GzipStream`] reproduces that and records the trailing bytes instead of
 //! failing, so the check can report them (PKG004) and still walk the tar.
+//!
+//! The layer comes in two halves that may run on two threads (the browser's
+//! two workers): [`GzipStream`] parses members and inflates them into fills
+//! ([`fill`]); [`Chunked`] verifies each member's checksum and serves the
+//! fills to the walk.
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use serde::{Deserialize, Serialize};
-
 use flate2::{Decompress, FlushDecompress, Status};
+use serde::{Deserialize, Serialize};
 
 use crate::source::SourceReader;
 
@@ -80,10 +84,10 @@ enum State {
     Done,
 }
 
-/// A `Read` over the inflated content of every gzip member in a file. It does
-/// not verify the members' checksums: [`fill`] hands each member's stored
-/// checksum and length on, and [`Chunked`] verifies them, on the thread that
-/// walks the bytes (crc32 is a fifth of the inflating work).
+/// Every gzip member of a file, inflated by [`GzipStream::read_member`]. It
+/// does not verify the members' checksums: [`fill`] hands each member's
+/// stored checksum and length on, and [`Chunked`] verifies them, on the
+/// thread that walks the bytes (in wasm, crc32 costs a third of inflating).
 pub struct GzipStream<'a> {
     input: BufReader<SourceReader<'a>>,
     inflate: Decompress,

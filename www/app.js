@@ -18,7 +18,7 @@ let running = null; // the AbortController of the check in progress
 let failure = null; // {reason, file} of the check that failed, shown under the drop zone
 let lastReport = null;
 let lastProgress = null;
-let rules = null; // the catalog, loaded on first use
+let rules = null; // the catalog, loaded when the page opens (or on first use)
 let lastFile = null; // the file lastReport is about, while it can be repaired
 // The repair of lastFile: {stage, file, plan, progress, name, repairs, error};
 // stage is planning, plan, unsupported, running, done, failed or cancelled.
@@ -373,3 +373,9 @@ function renderRepairProgress() {
 
 applyLanguage();
 routeHash();
+// Loads the catalog, and compiles the wasm on the way, while the user picks
+// a file: neither then waits at the end of the first check.
+listRules().then(
+  (catalog) => (rules = rules || catalog),
+  () => {},
+);

@@ -10,6 +10,12 @@
 //! therefore set up by a normal export, run by [`ramcheck_run_job`] (which the
 //! worker calls through `WebAssembly.promising`), and its result taken by a
 //! normal export. Browsers without JSPI use `checkBlob` in one worker.
+//!
+//! Why not wasm-bindgen's own `jspi` attributes: they wrap the imports when
+//! the module is instantiated, so the one module would no longer load in
+//! browsers without JSPI, and its stack juggling (for wasm that runs while
+//! another call is suspended) is not needed: each worker runs one job, and
+//! nothing calls into its wasm while the job waits.
 
 use std::cell::RefCell;
 use std::io;

@@ -25,8 +25,9 @@ before(async () => {
         const RealWorker = window.Worker;
         window.workersStarted = 0;
         window.Worker = class extends RealWorker {
-          constructor(...args) {
-            super(...args);
+          constructor(url, options) {
+            // `window.workerPrefix`: code that runs in the worker before its own.
+            super(window.workerPrefix ? URL.createObjectURL(new Blob([window.workerPrefix], { type: "text/javascript" })) : url, options);
             window.workersStarted += 1;
           }
         };
@@ -89,6 +90,28 @@ test("a gzip package is checked on two workers (JSPI), anything else on one; bot
     assert.deepEqual(withoutMillis(checks.two.report), withoutMillis(native), `${name}, two workers`);
     assert.deepEqual(withoutMillis(checks.one.report), withoutMillis(native), `${name}, one worker`);
   }
+});
+
+test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async () => {
+  const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
+  assert.ok(names.length >= 2, Object.keys(cases).join(", "));
+  const reports = await inPage(`async (api, file) => {
+    const { default: source } = await import("/ramcheck/worker-source.js");
+    const getReader = ReadableStream.prototype.getReader;
+    window.workerPrefix = "const getReader = ReadableStream.prototype.getReader;" +
+      "ReadableStream.prototype.getReader = function (options) {" +
+      "  if (options && options.mode === 'byob') throw new TypeError('no BYOB here');" +
+      "  return getReader.call(this, options);" +
+      "};\\n" + source;
+    try {
+      const reports = {};
+      for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name));
+      return reports;
+    } finally {
+      window.workerPrefix = undefined;
+    }
+  }`);
+  for (const name of names) assert.deepEqual(withoutMillis(reports[name]), withoutMillis(nativeReport(cases[name])), name);
 });
 
 test("abort terminates the check with an AbortError, in the chosen language", async () => {
