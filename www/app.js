@@ -18,6 +18,7 @@ let running = null; // the AbortController of the check in progress
 let failure = null; // {reason, file} of the check that failed, shown under the drop zone
 let lastReport = null;
 let lastProgress = null;
+let progressTimer = null; // a progress render is due
 let rules = null; // the catalog, loaded when the page opens (or on first use)
 let lastFile = null; // the file lastReport is about, while it can be repaired
 // The repair of lastFile: {stage, file, plan, progress, name, repairs, error};
@@ -89,7 +90,12 @@ async function check(file) {
       signal: running.signal,
       onProgress: (p) => {
         lastProgress = p;
-        renderProgress();
+        // At most ten renders a second: the main thread shares the cores
+        // with the check's workers.
+        progressTimer = progressTimer || setTimeout(() => {
+          progressTimer = null;
+          if (running) renderProgress();
+        }, 100);
       },
     });
     if (!rules) rules = await listRules(); // which findings a repair covers
