@@ -3,7 +3,7 @@
 use crate::metadata::get_str;
 use crate::report::{ArchiveImages, ImageInfo, Report, Stats, Summary, Verdict};
 use crate::rules::{Context, CHECKS};
-use crate::scan::{self, Options, Package, MAX_DISPLAY_ENTRIES};
+use crate::scan::{self, Options, Package, Refill, MAX_DISPLAY_ENTRIES};
 use crate::source::{ByteSource, Progress};
 
 /// Disk the import needs per byte of package: the upload is kept, unpacked,
@@ -15,8 +15,13 @@ const DISK_FACTOR: u64 = 4;
 /// package yields findings. `stats.millis` is left for the caller to fill,
 /// so the core needs no clock.
 pub fn check<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options, progress: Option<Progress<'a>>) -> Report {
-    let pkg = scan::scan(source, file_name, options, progress);
-    report(&pkg, options)
+    report(&scan::scan(source, file_name, options, progress), options)
+}
+
+/// [`check`], with the gzip layer of a gzip package run elsewhere (see
+/// [`scan::scan_with`]).
+pub fn check_with(source: &dyn ByteSource, file_name: &str, options: &Options, inflater: Refill<'_>) -> Report {
+    report(&scan::scan_with(source, file_name, options, None, Some(inflater)), options)
 }
 
 /// The report on the facts of one pass (the repair plans from both).

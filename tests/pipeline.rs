@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use fixtures::{gzip, Package, Shape};
 use ramcheck::gzip::{fill, Fill, GzipStream, CHUNK};
 use ramcheck::source::{Sequential, SourceReader};
-use ramcheck::{scan, Options, Report};
+use ramcheck::{Options, Report};
 
 /// A deterministic generator of piece sizes (1 byte to 1 MiB, small ones often).
 struct Sizes(u64);
@@ -61,9 +61,9 @@ fn piped(bytes: &[u8], name: &str, seed: u64) -> Report {
             buf[..bytes.len()].copy_from_slice(&bytes);
             serde_json::from_str(&json).unwrap()
         };
-        let pkg = scan::scan_with(&bytes.to_vec(), name, &options, None, Some(&mut refill));
+        let report = ramcheck::check::check_with(&bytes.to_vec(), name, &options, &mut refill);
         drop(received); // the inflater may still be sending: let it stop
-        ramcheck::check::report(&pkg, &options)
+        report
     })
 }
 

@@ -25,7 +25,6 @@ use web_sys::Blob;
 
 use super::{from_js, millis_since, progress_to, to_js, BlobSource};
 use crate::gzip::{self, Fill, GzipStream, StreamError, CHUNK};
-use crate::scan;
 use crate::source::{Sequential, SourceReader};
 use crate::Options;
 
@@ -128,8 +127,7 @@ fn check(blob: Blob, name: &str, deep: bool) -> Result<JsValue, JsValue> {
         })
     };
     let started = js_sys::Date::now();
-    let pkg = scan::scan_with(&source, name, &options, None, Some(&mut refill));
-    let mut report = crate::check::report(&pkg, &options);
+    let mut report = crate::check::check_with(&source, name, &options, &mut refill);
     report.stats.millis = millis_since(started);
     to_js(&report)
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { ROOT } from "../../tools/build.mjs";
-import { fixtures, nativeReport, openPage, start } from "./harness.mjs";
+import { fixtures, nativeReport, openPage, start, withoutMillis } from "./harness.mjs";
 
 let env;
 let cases;
@@ -68,8 +68,6 @@ test("concurrent checks each get their verdict and report progress", async () =>
   assert.equal(last.total, result.size);
   assert.ok(last.mbPerSecond > 0);
 });
-
-const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
 
 test("a gzip package is checked on two workers (JSPI), anything else on one; both give the native report", { timeout: 600_000 }, async () => {
   const jspi = await page.evaluate(() => typeof WebAssembly.Suspending === "function");

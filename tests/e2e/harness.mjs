@@ -59,6 +59,9 @@ export function fixtures() {
   return cases;
 }
 
+/** A report with its timing zeroed, to compare reports of the same package. */
+export const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
+
 /** The native CLI's JSON report of `path`. */
 export function nativeReport(path) {
   let out;

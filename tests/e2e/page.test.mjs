@@ -7,13 +7,11 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { browserSuite, checkFile, nativeReport, openPage, OUT, withPage } from "./harness.mjs";
+import { browserSuite, checkFile, nativeReport, openPage, OUT, withoutMillis, withPage } from "./harness.mjs";
 
 let env;
 let cases;
 browserSuite((suite) => ({ env, cases } = suite));
-
-const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
 
 test("a valid package passes, with no network request during the check", () =>
   withPage(env, {}, async (page) => {
