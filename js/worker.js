@@ -66,8 +66,8 @@ const CHUNK = 1 << 20;
  * Fills on their way from the inflater to the checker, at most: enough to
  * ride out the stretches where the walk is slower (many small files), few
  * enough to bound the workers' memory (16 MiB; 32 measured no faster within
- * the benchmark's noise). The buffers go
- * back and forth (transferred, never copied by postMessage) and are reused.
+ * the benchmark's noise). The buffers go back and forth (transferred, never
+ * copied by postMessage) and are reused.
  */
 const IN_FLIGHT = 16;
 

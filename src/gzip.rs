@@ -15,6 +15,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use flate2::{Decompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
+use zlib_rs::crc32::crc32;
 
 use crate::source::SourceReader;
 
@@ -162,22 +163,20 @@ impl<'a> GzipStream<'a> {
         if fixed[..2] != GZIP_MAGIC || fixed[2] != 8 || flags & 0xe0 != 0 {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, BAD_HEADER));
         }
-        let mut crc = flate2::Crc::new();
-        crc.update(&fixed);
+        let mut crc = crc32(0, &fixed);
         if flags & FEXTRA != 0 {
             let mut len = [0u8; 2];
             self.input.read_exact(&mut len)?;
             let mut extra = vec![0u8; u16::from_le_bytes(len) as usize];
             self.input.read_exact(&mut extra)?;
-            crc.update(&len);
-            crc.update(&extra);
+            crc = crc32(crc32(crc, &len), &extra);
         }
         for field in [FNAME, FCOMMENT] {
             if flags & field != 0 {
                 let mut text = Vec::new();
                 (&mut self.input).take(MAX_HEADER_FIELD as u64 + 1).read_until(0, &mut text)?;
                 match text.last() {
-                    Some(0) => crc.update(&text),
+                    Some(0) => crc = crc32(crc, &text),
                     _ if text.len() > MAX_HEADER_FIELD => {
                         return Err(io::Error::new(io::ErrorKind::InvalidInput, "gzip header field too long"))
                     }
@@ -188,7 +187,7 @@ impl<'a> GzipStream<'a> {
         if flags & FHCRC != 0 {
             let mut stored = [0u8; 2];
             self.input.read_exact(&mut stored)?;
-            if u16::from_le_bytes(stored) != crc.sum() as u16 {
+            if u16::from_le_bytes(stored) != crc as u16 {
                 return Err(io::Error::new(io::ErrorKind::InvalidInput, BAD_CHECKSUM));
             }
         }
@@ -429,7 +428,7 @@ impl<F: FnMut(&mut [u8]) -> Fill> Chunked<F> {
 
     fn refill(&mut self) {
         let mut fill = (self.refill)(&mut self.buf);
-        self.crc = zlib_rs::crc32::crc32(self.crc, &self.buf[..fill.len]);
+        self.crc = crc32(self.crc, &self.buf[..fill.len]);
         self.member_len += fill.len as u64;
         if let Some(trailer) = fill.trailer {
             // gzip stores the length mod 2^32.

@@ -26,7 +26,6 @@ let lastFile = null; // the file lastReport is about, while it can be repaired
 let repair = null;
 let repairing = null; // the AbortController of the repair step in progress
 
-
 function show(section) {
   $("#pick").hidden = section !== "pick";
   progress.hidden = section !== "progress";
