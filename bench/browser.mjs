@@ -13,36 +13,15 @@
 // Default files: the packages bench/run makes (main, scale-*) and the browser
 // tests' over-4 GB fixture. Needs `npm run build` and `cargo build --release`
 // first (scripts/start or scripts/test do both).
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 
-import { ROOT } from "../tools/build.mjs";
 import { fixtures, openPage, start } from "../tests/e2e/harness.mjs";
+import { benchArgs, benchPackage, giveFile, loadAverage, median, nativeSeconds, pad, seconds } from "./common.mjs";
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
-let files = args;
+const { runs, files } = benchArgs();
 if (files.length === 0) {
-  for (const dir of ["scale-100m", "scale-350m", "scale-700m", "main"]) {
-    const path = join(ROOT, "bench", "out", dir);
-    if (existsSync(path)) files.push(...readdirSync(path).filter((f) => f.endsWith(".tar.gz")).map((f) => join(path, f)));
-  }
+  files.push(...["scale-100m", "scale-350m", "scale-700m", "main"].map(benchPackage).filter(Boolean));
   files.push(fixtures()["over-4g"]);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const seconds = (since) => Number(process.hrtime.bigint() - since) / 1e9;
-
-function nativeSeconds(file) {
-  const started = process.hrtime.bigint();
-  try {
-    execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", file], { stdio: "ignore" });
-  } catch {
-    // exit status 1: a package with errors is still a complete check
-  }
-  return seconds(started);
 }
 
 /** Peak resident memory (KiB) of Chromium's renderer processes, read from /proc (spawning `ps` would load the machine). */
@@ -72,9 +51,7 @@ async function browserRun(env, file) {
   const pageSeconds = seconds(started);
   clearInterval(sampler);
   const verdict = await page.getAttribute("#report", "data-verdict");
-  // An input of the benchmark's own (the page clears its input after a check).
-  await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "file", id: "bench-file" })));
-  await page.setInputFiles("#bench-file", file);
+  await giveFile(page, file);
   // The same file through the API: two workers, then one.
   const api = await page.evaluate(async () => {
     const { validatePackage } = await import("./ramcheck/index.js");
@@ -115,9 +92,8 @@ try {
   await env.close();
 }
 
-const pad = (s, n) => String(s).padStart(n);
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
-console.log(`median of ${runs} alternating runs; load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+console.log(`median of ${runs} alternating runs; load ${loadAverage()}`);
 console.log(
   `${"file".padEnd(40)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("check s", 9)}${pad("ratio", 7)}` +
     `${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("renderer peak MiB", 19)}  verdict`,

@@ -9,18 +9,13 @@
 //   node bench/strategies.mjs [--runs N] [FILE]
 // Default file: the benchmark's main package (bench/run makes it). Needs
 // `npm run build` and `cargo build --release` first.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 
-import { ROOT } from "../tools/build.mjs";
 import { openPage, start } from "../tests/e2e/harness.mjs";
+import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, nativeSeconds, pad } from "./common.mjs";
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 3;
-const main = join(ROOT, "bench", "out", "main");
-const file = args[0] || join(main, readdirSync(main).find((f) => f.endsWith(".tar.gz")));
+const { runs, files } = benchArgs();
+const file = files[0] || benchPackage("main");
 
 /** Runs in a worker of the page: one strategy over `file`, returning the bytes it saw. */
 const WORKER = `
@@ -76,25 +71,11 @@ const CASES = [
   ["DecompressionStream + copy to 1 MiB", "decompressionStream", true],
 ];
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const env = await start();
 const rows = [];
 try {
   const { page, context } = await openPage(env);
-  // An input of the benchmark's own: the page's would start its own check.
-  await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "file", id: "bench-file" })));
-  await page.setInputFiles("#bench-file", file);
-  const inWorker = (strategy, arg) =>
-    page.evaluate(
-      ({ source, strategy, arg }) =>
-        new Promise((resolve, reject) => {
-          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-          worker.onmessage = ({ data }) => (worker.terminate(), data.error ? reject(new Error(data.error)) : resolve(data));
-          worker.onerror = (e) => reject(new Error(e.message));
-          worker.postMessage({ strategy, arg, file: document.getElementById("bench-file").files[0] });
-        }),
-      { source: WORKER, strategy, arg },
-    );
+  await giveFile(page, file);
   const check = (parallel) =>
     page.evaluate(async (parallel) => {
       const { validatePackage } = await import("./ramcheck/index.js");
@@ -103,16 +84,12 @@ try {
       return { seconds: (performance.now() - t) / 1000, bytes: report.summary.uncompressed_bytes };
     }, parallel);
   const all = [
-    ...CASES.map(([label, strategy, arg]) => [label, () => inWorker(strategy, arg)]),
+    ...CASES.map(([label, strategy, arg]) => [label, () => inWorker(page, WORKER, { strategy, arg })]),
     ["ramcheck check, 1 worker", () => check(false)],
     ["ramcheck check, 2 workers", () => check(true)],
     [
       "native ramcheck (CLI)",
-      () => {
-        const t = process.hrtime.bigint();
-        execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", file], { stdio: "ignore" });
-        return { seconds: Number(process.hrtime.bigint() - t) / 1e9, bytes: 0 };
-      },
+      () => ({ seconds: nativeSeconds(file), bytes: 0 }),
     ],
   ];
   for (const [label, run] of all) {
@@ -128,8 +105,7 @@ try {
 
 const size = statSync(file).size;
 const native = rows.at(-1).seconds;
-const pad = (s, n) => String(s).padStart(n);
-console.log(`${file}: ${(size / 1e6).toFixed(0)} MB; median of ${runs}; load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+console.log(`${file}: ${(size / 1e6).toFixed(0)} MB; median of ${runs}; load ${loadAverage()}`);
 console.log(`${"strategy".padEnd(38)}${pad("s", 7)}${pad("MB/s in", 9)}${pad("MB out", 8)}${pad("vs native check", 17)}`);
 for (const r of rows) {
   const out = r.bytes ? (r.bytes / 1e6).toFixed(0) : "";

@@ -13,7 +13,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use flate2::{Decompress, FlushDecompress, Status};
+use fdeflate::{DecompressionError, Decompressor};
 use serde::{Deserialize, Serialize};
 use zlib_rs::crc32::crc32;
 
@@ -91,7 +91,14 @@ enum State {
 /// thread that walks the bytes (in wasm, crc32 costs a third of inflating).
 pub struct GzipStream<'a> {
     input: BufReader<SourceReader<'a>>,
-    inflate: Decompress,
+    inflate: Decompressor,
+    /// Bytes of the current member inflated so far.
+    member_inflated: u64,
+    /// Where the last fill ended in the caller's buffer (its history).
+    fill_end: usize,
+    /// The first bytes of a member's trailer, which the decoder read with
+    /// the end of its deflate stream.
+    trailer_start: ([u8; 8], usize),
     state: State,
     inflated: u64,
     compressed_len: u64,
@@ -123,7 +130,10 @@ impl<'a> GzipStream<'a> {
         let input = BufReader::with_capacity(READ_BUFFER, reader);
         GzipStream {
             input,
-            inflate: Decompress::new(false),
+            inflate: Decompressor::new_raw(),
+            member_inflated: 0,
+            fill_end: 0,
+            trailer_start: ([0; 8], 0),
             state: State::Header(true),
             inflated: 0,
             compressed_len,
@@ -141,7 +151,10 @@ impl<'a> GzipStream<'a> {
     pub fn compressed_position(&self) -> u64 {
         match self.state {
             State::Done => self.compressed_len,
-            _ => self.input.get_ref().position() - self.input.buffer().len() as u64,
+            _ => {
+                let held = self.inflate.unused_input().1 + self.trailer_start.1;
+                self.input.get_ref().position() - (self.input.buffer().len() + held) as u64
+            }
         }
     }
 
@@ -191,7 +204,7 @@ impl<'a> GzipStream<'a> {
                 return Err(io::Error::new(io::ErrorKind::InvalidInput, BAD_CHECKSUM));
             }
         }
-        self.inflate.reset(false);
+        self.member_inflated = 0;
         self.state = State::Body;
         Ok(())
     }
@@ -224,23 +237,40 @@ impl<'a> GzipStream<'a> {
         Ok(false)
     }
 
-    /// Inflates into `buf` until some bytes come out or the member's deflate
-    /// stream ends; returns how many and whether it ended.
-    fn inflate_some(&mut self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+    /// Inflates into `buf` from `at` until some bytes come out or the
+    /// member's deflate stream ends; returns how many and whether it ended.
+    /// The member's bytes before `at` (up to [`WINDOW`]) must be in `buf`:
+    /// deflate copies from them.
+    fn inflate_some(&mut self, buf: &mut [u8], at: usize) -> io::Result<(usize, bool)> {
+        let history = self.member_inflated.min(at as u64) as usize;
+        let out = &mut buf[at - history..];
         loop {
             let input = self.input.fill_buf()?;
             let at_end = input.is_empty();
-            let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
-            let status = self.inflate.decompress(input, buf, FlushDecompress::None);
-            let used = (self.inflate.total_in() - before_in) as usize;
-            let made = (self.inflate.total_out() - before_out) as usize;
+            let (used, made, failure) = match self.inflate.read(input, out, history, at_end) {
+                Ok((used, made)) => (used, made, None),
+                Err(e) => {
+                    let (used, made) = self.inflate.progress_at_error();
+                    let failure = match e {
+                        DecompressionError::InsufficientInput => io::ErrorKind::UnexpectedEof.into(),
+                        _ => io::Error::new(io::ErrorKind::InvalidInput, BAD_DEFLATE),
+                    };
+                    (used, made, Some(failure))
+                }
+            };
             self.input.consume(used);
-            let failure = match status {
-                Ok(Status::StreamEnd) => return Ok((made, true)),
-                Ok(_) if made > 0 => return Ok((made, false)),
-                Ok(_) if at_end => io::ErrorKind::UnexpectedEof.into(),
-                Ok(_) if used > 0 => continue,
-                Ok(_) | Err(_) => io::Error::new(io::ErrorKind::InvalidInput, BAD_DEFLATE),
+            self.member_inflated += made as u64;
+            let failure = match failure {
+                None if self.inflate.is_done() => {
+                    // The decoder read a few bytes past the stream's end: the trailer's.
+                    self.trailer_start = self.inflate.unused_input();
+                    self.inflate = Decompressor::new_raw();
+                    return Ok((made, true));
+                }
+                None if made > 0 => return Ok((made, false)),
+                None if used > 0 => continue,
+                None => io::Error::new(io::ErrorKind::InvalidInput, BAD_DEFLATE),
+                Some(failure) => failure,
             };
             // The bytes before the damage first, as many as the input gave
             // before it, whatever the sizes of its reads.
@@ -273,28 +303,28 @@ fn read_exact_at(source: &SourceReader<'_>, offset: u64, buf: &mut [u8]) -> io::
 }
 
 impl GzipStream<'_> {
-    /// Reads inflated bytes of the current member into `buf`; at the end of
-    /// a member, one read returns no bytes and its trailer. `(0, None)` is
-    /// the end.
-    pub fn read_member(&mut self, buf: &mut [u8]) -> io::Result<(usize, Option<Trailer>)> {
+    /// Reads inflated bytes of the current member into `buf` from `at`; at
+    /// the end of a member, one read returns no bytes and its trailer.
+    /// `(0, None)` is the end.
+    fn read_member(&mut self, buf: &mut [u8], at: usize) -> io::Result<(usize, Option<Trailer>)> {
         loop {
             match self.state {
                 State::Done => return Ok((0, None)),
                 State::Header(first) => self.header(first)?,
                 State::Failed(ref mut e) => return Err(e.take().unwrap_or_else(|| io::Error::other("the stream failed before"))),
                 State::Trailer => {
-                    let mut bytes = [0u8; 8];
-                    self.input.read_exact(&mut bytes)?;
+                    let (mut bytes, held) = std::mem::take(&mut self.trailer_start);
+                    self.input.read_exact(&mut bytes[held..])?;
                     let [c0, c1, c2, c3, s0, s1, s2, s3] = bytes;
                     self.state = State::Header(false);
                     let trailer = Trailer { crc: u32::from_le_bytes([c0, c1, c2, c3]), size: u32::from_le_bytes([s0, s1, s2, s3]) };
                     return Ok((0, Some(trailer)));
                 }
                 State::Body => {
-                    if buf.is_empty() {
+                    if at == buf.len() {
                         return Ok((0, None));
                     }
-                    let (n, member_ended) = self.inflate_some(buf)?;
+                    let (n, member_ended) = self.inflate_some(buf, at)?;
                     if member_ended {
                         self.state = State::Trailer;
                     }
@@ -319,6 +349,14 @@ impl GzipStream<'_> {
 /// layer can run in another thread (the browser's inflater worker) and the
 /// walk still sees the same facts (positions, counts) at the same bytes.
 pub const CHUNK: usize = 1 << 20;
+
+/// How far back deflate copies from: the gzip layer keeps this much of the
+/// inflated bytes before each fill, in front of it in the same buffer.
+pub const WINDOW: usize = 32 << 10;
+
+/// The buffer [`fill`] fills: [`WINDOW`] bytes of history, then a fill of
+/// up to [`CHUNK`] bytes (`buf[WINDOW..][..fill.len]`).
+pub const FILL_BUFFER: usize = WINDOW + CHUNK;
 
 /// One refill of the walk's buffer: how many bytes, and the gzip layer's
 /// state once it had made them. A fill stops at the end of a member, with
@@ -374,11 +412,15 @@ impl From<StreamError> for io::Error {
     }
 }
 
-/// Fills `buf` from `gz` as far as the stream or the member goes.
+/// Fills `buf` (of [`FILL_BUFFER`] bytes, the same buffer every time: it
+/// holds the history) from `gz` as far as the stream or the member goes.
 pub fn fill(gz: &mut GzipStream<'_>, buf: &mut [u8]) -> Fill {
+    if gz.fill_end > WINDOW {
+        buf.copy_within(gz.fill_end - WINDOW..gz.fill_end, 0);
+    }
     let mut fill = Fill::default();
-    while fill.len < buf.len() {
-        match gz.read_member(&mut buf[fill.len..]) {
+    while WINDOW + fill.len < buf.len() {
+        match gz.read_member(buf, WINDOW + fill.len) {
             Ok((0, None)) => fill.last = true,
             Ok((n, trailer)) => {
                 fill.len += n;
@@ -397,6 +439,7 @@ pub fn fill(gz: &mut GzipStream<'_>, buf: &mut [u8]) -> Fill {
     if fill.last {
         fill.trailing = gz.trailing().cloned();
     }
+    gz.fill_end = WINDOW + fill.len;
     fill.compressed = gz.compressed_position();
     fill.inflated = gz.inflated();
     fill
@@ -408,9 +451,10 @@ pub fn inflate_here(reader: SourceReader<'_>) -> Chunked<impl FnMut(&mut [u8]) -
     Chunked::new(move |buf: &mut [u8]| fill(&mut gz, buf))
 }
 
-/// The inflated stream as the walk reads it: a [`CHUNK`] buffer refilled by
+/// The inflated stream as the walk reads it: a [`FILL_BUFFER`] refilled by
 /// `F`, which runs the gzip layer here ([`fill`]) or receives its output
-/// from another thread. Each member's checksum and length are verified here.
+/// from another thread (into `buf[WINDOW..]`). Each member's checksum and
+/// length are verified here.
 pub struct Chunked<F> {
     refill: F,
     buf: Vec<u8>,
@@ -423,12 +467,12 @@ pub struct Chunked<F> {
 
 impl<F: FnMut(&mut [u8]) -> Fill> Chunked<F> {
     pub fn new(refill: F) -> Self {
-        Chunked { refill, buf: vec![0; CHUNK], at: 0, last: Fill::default(), crc: 0, member_len: 0 }
+        Chunked { refill, buf: vec![0; FILL_BUFFER], at: 0, last: Fill::default(), crc: 0, member_len: 0 }
     }
 
     fn refill(&mut self) {
         let mut fill = (self.refill)(&mut self.buf);
-        self.crc = crc32(self.crc, &self.buf[..fill.len]);
+        self.crc = crc32(self.crc, &self.buf[WINDOW..][..fill.len]);
         self.member_len += fill.len as u64;
         if let Some(trailer) = fill.trailer {
             // gzip stores the length mod 2^32.
@@ -474,7 +518,7 @@ impl<F: FnMut(&mut [u8]) -> Fill> Read for Chunked<F> {
             }
         }
         let n = out.len().min(self.last.len - self.at);
-        out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+        out[..n].copy_from_slice(&self.buf[WINDOW + self.at..][..n]);
         self.at += n;
         Ok(n)
     }
@@ -512,6 +556,77 @@ mod tests {
         let mut out = Vec::new();
         stream.read_to_end(&mut out).unwrap();
         assert_eq!(out.len(), text.len());
+    }
+
+    /// Every fill of `gz`'s stream, joined, or the error that ended it.
+    fn inflate_all(gz: &[u8]) -> io::Result<Vec<u8>> {
+        let source = gz.to_vec();
+        let mut stream = GzipStream::new(SourceReader::new(&source, None));
+        let mut buf = vec![0; FILL_BUFFER];
+        let mut out = Vec::new();
+        loop {
+            let f = fill(&mut stream, &mut buf);
+            out.extend_from_slice(&buf[WINDOW..][..f.len]);
+            if let Some(e) = f.error {
+                return Err(e.into());
+            }
+            if f.last {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Deflate copies reach up to 32 KiB back, across the ends of fills: the
+    /// history kept in front of each fill must be the bytes before it.
+    #[test]
+    fn copies_reach_back_across_fills() {
+        let mut seed = 7u32;
+        let mut data = Vec::new();
+        while data.len() < 3 * CHUNK + 12345 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let distance = 1 + (seed >> 8) as usize % WINDOW;
+            if data.len() > distance && seed % 3 != 0 {
+                let from = data.len() - distance;
+                for i in 0..3 + (seed >> 20) as usize % 200 {
+                    data.push(data[from + i]);
+                }
+            } else {
+                data.extend((0..50).map(|i| (seed >> (i % 24)) as u8));
+            }
+        }
+        assert_eq!(inflate_all(&gzip(&data)).unwrap(), data);
+    }
+
+    /// A raw deflate stream whose first symbol copies from before its start:
+    /// one fixed-Huffman block of <length 3, distance 1> and the block's end.
+    fn deflate_copying_from_nothing() -> Vec<u8> {
+        let (mut bytes, mut bits, mut n) = (Vec::new(), 0u32, 0);
+        // (value, length, Huffman code written from its top bit)
+        for (value, len, code) in [(1, 1, false), (1, 2, false), (0b0000001, 7, true), (0, 5, true), (0, 7, true)] {
+            let value: u32 = if code { (0..len).fold(0, |r, i| r | ((value >> i) & 1) << (len - 1 - i)) } else { value };
+            bits |= value << n;
+            n += len;
+            while n >= 8 {
+                bytes.push(bits as u8);
+                bits >>= 8;
+                n -= 8;
+            }
+        }
+        bytes.push(bits as u8);
+        bytes
+    }
+
+    /// Each member starts with no history: a copy from the member before it
+    /// is damage, as gzip finds it.
+    #[test]
+    fn a_member_cannot_copy_from_the_one_before() {
+        let mut two = gzip(b"abcdef");
+        two.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+        two.extend(deflate_copying_from_nothing());
+        two.extend_from_slice(&[0; 8]);
+        let e = inflate_all(&two).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+        assert!(e.to_string().contains(BAD_DEFLATE), "{e}");
     }
 
     #[test]

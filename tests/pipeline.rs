@@ -12,7 +12,7 @@ use std::io;
 use std::sync::mpsc;
 
 use fixtures::{gzip, Package, Shape};
-use ramcheck::gzip::{fill, Fill, GzipStream, CHUNK};
+use ramcheck::gzip::{fill, Fill, GzipStream, FILL_BUFFER, WINDOW};
 use ramcheck::source::{Sequential, SourceReader};
 use ramcheck::{Options, Report};
 
@@ -47,10 +47,10 @@ fn piped(bytes: &[u8], name: &str, seed: u64) -> Report {
                 Ok(n)
             });
             let mut gz = GzipStream::new(SourceReader::new(&source, None));
-            let mut buf = vec![0; CHUNK];
+            let mut buf = vec![0; FILL_BUFFER];
             loop {
                 let f = fill(&mut gz, &mut buf);
-                let sent = fills.send((buf[..f.len].to_vec(), serde_json::to_string(&f).unwrap()));
+                let sent = fills.send((buf[WINDOW..][..f.len].to_vec(), serde_json::to_string(&f).unwrap()));
                 if f.last || sent.is_err() {
                     return;
                 }
@@ -58,7 +58,7 @@ fn piped(bytes: &[u8], name: &str, seed: u64) -> Report {
         });
         let mut refill = |buf: &mut [u8]| -> Fill {
             let (bytes, json) = received.recv().expect("the inflater ended early");
-            buf[..bytes.len()].copy_from_slice(&bytes);
+            buf[WINDOW..][..bytes.len()].copy_from_slice(&bytes);
             serde_json::from_str(&json).unwrap()
         };
         let report = ramcheck::check::check_with(&bytes.to_vec(), name, &options, &mut refill);

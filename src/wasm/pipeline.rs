@@ -1,5 +1,5 @@
 //! The check of a gzip package on two cores: an inflater worker runs the gzip
-//! layer and hands [`CHUNK`]-sized fills of inflated bytes to a checker
+//! layer and hands [`gzip::CHUNK`]-sized fills of inflated bytes to a checker
 //! worker, which walks them. Inflating is the larger half of a check, so the
 //! walk, the image archives and the rules run beside it instead of after it.
 //!
@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 use super::{from_js, millis_since, progress_to, to_js, BlobSource};
-use crate::gzip::{self, Fill, GzipStream, StreamError, CHUNK};
+use crate::gzip::{self, Fill, GzipStream, StreamError, FILL_BUFFER, WINDOW};
 use crate::source::{Sequential, SourceReader};
 use crate::Options;
 
@@ -40,7 +40,7 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingRead)]
     fn read_next(ptr: u32, cap: u32) -> f64;
     /// Checker side: copies the next fill's bytes to `ptr` (at most
-    /// [`CHUNK`]). Returns a promise that settles when they are there.
+    /// [`gzip::CHUNK`]). Returns a promise that settles when they are there.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingPull)]
     fn pull(ptr: u32) -> f64;
     /// Checker side: the fill whose bytes `pull` copied last.
@@ -105,11 +105,11 @@ fn inflate(len: u64, progress: Option<js_sys::Function>) -> Result<JsValue, JsVa
     });
     let mut report_progress = progress_to(progress);
     let mut gz = GzipStream::new(SourceReader::new(&source, Some(&mut report_progress)));
-    let mut buf = vec![0; CHUNK];
+    let mut buf = vec![0; FILL_BUFFER];
     loop {
         let fill = gzip::fill(&mut gz, &mut buf);
         let last = fill.last;
-        emit(buf.as_ptr() as u32, to_js(&fill)?);
+        emit(buf[WINDOW..].as_ptr() as u32, to_js(&fill)?);
         if last {
             return Ok(JsValue::TRUE);
         }
@@ -120,7 +120,7 @@ fn check(blob: Blob, name: &str, deep: bool) -> Result<JsValue, JsValue> {
     let source = BlobSource::new(blob)?;
     let options = Options { deep };
     let mut refill = |buf: &mut [u8]| -> Fill {
-        pull(buf.as_mut_ptr() as u32);
+        pull(buf[WINDOW..].as_mut_ptr() as u32);
         from_js(last_fill()).unwrap_or_else(|e| Fill {
             error: Some(StreamError::Io(format!("the inflater's answer cannot be read: {e:?}"))),
             ..Fill::default()

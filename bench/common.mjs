@@ -1,0 +1,66 @@
+// What the browser benchmarks share: their arguments, the packages,
+// the native CLI's time, medians and table cells, and a file given to a
+// page for its workers.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { ROOT } from "../tools/build.mjs";
+
+/** `[--runs N] FILE...` (3 runs by default). */
+export function benchArgs(argv = process.argv.slice(2)) {
+  const args = [...argv];
+  const at = args.indexOf("--runs");
+  const runs = at >= 0 ? Number(args.splice(at, 2)[1]) : 3;
+  return { runs, files: args };
+}
+
+/** The package of `bench/out/NAME` (bench/run makes them), if it is there. */
+export function benchPackage(name) {
+  const dir = join(ROOT, "bench", "out", name);
+  const file = existsSync(dir) && readdirSync(dir).find((f) => f.endsWith(".tar.gz"));
+  return file ? join(dir, file) : undefined;
+}
+
+export const seconds = (since) => Number(process.hrtime.bigint() - since) / 1e9;
+
+/** Wall time of the native CLI's check of `file` (`cargo build --release` first). */
+export function nativeSeconds(file) {
+  const started = process.hrtime.bigint();
+  try {
+    execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", file], { stdio: "ignore" });
+  } catch {
+    // exit status 1: a package with errors is still a complete check
+  }
+  return seconds(started);
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const pad = (s, n) => String(s).padStart(n);
+export const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+
+/**
+ * Gives `file` to `page` through an input of the benchmark's own (the
+ * page's would start a check); `fileOf()` in page code finds it again.
+ */
+export async function giveFile(page, file) {
+  await page.evaluate(() => {
+    document.getElementById("bench-file")?.remove();
+    document.body.append(Object.assign(document.createElement("input"), { type: "file", id: "bench-file" }));
+  });
+  await page.setInputFiles("#bench-file", file);
+}
+
+/** Runs `source` in a new worker of `page` with `message` and the given file; resolves with its one answer. */
+export function inWorker(page, source, message) {
+  return page.evaluate(
+    ({ source, message }) =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+        worker.onmessage = ({ data }) => (worker.terminate(), data.error ? reject(new Error(data.error)) : resolve(data));
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.postMessage({ ...message, file: document.getElementById("bench-file").files[0] });
+      }),
+    { source, message },
+  );
+}
