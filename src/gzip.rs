@@ -558,8 +558,8 @@ mod tests {
         assert_eq!(out.len(), text.len());
     }
 
-    /// Every fill of `gz`'s stream, joined, or the error that ended it.
-    fn inflate_all(gz: &[u8]) -> io::Result<Vec<u8>> {
+    /// Every fill of `gz`'s stream, joined, and the error that ended it.
+    fn inflate_until_error(gz: &[u8]) -> (Vec<u8>, Option<io::Error>) {
         let source = gz.to_vec();
         let mut stream = GzipStream::new(SourceReader::new(&source, None));
         let mut buf = vec![0; FILL_BUFFER];
@@ -567,22 +567,24 @@ mod tests {
         loop {
             let f = fill(&mut stream, &mut buf);
             out.extend_from_slice(&buf[WINDOW..][..f.len]);
-            if let Some(e) = f.error {
-                return Err(e.into());
-            }
-            if f.last {
-                return Ok(out);
+            if f.error.is_some() || f.last {
+                return (out, f.error.map(Into::into));
             }
         }
     }
 
-    /// Deflate copies reach up to 32 KiB back, across the ends of fills: the
-    /// history kept in front of each fill must be the bytes before it.
-    #[test]
-    fn copies_reach_back_across_fills() {
+    fn inflate_all(gz: &[u8]) -> io::Result<Vec<u8>> {
+        match inflate_until_error(gz) {
+            (out, None) => Ok(out),
+            (_, Some(e)) => Err(e),
+        }
+    }
+
+    /// Text-like bytes with copies from up to [`WINDOW`] back.
+    fn text_with_copies(len: usize) -> Vec<u8> {
         let mut seed = 7u32;
         let mut data = Vec::new();
-        while data.len() < 3 * CHUNK + 12345 {
+        while data.len() < len {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let distance = 1 + (seed >> 8) as usize % WINDOW;
             if data.len() > distance && seed % 3 != 0 {
@@ -594,7 +596,67 @@ mod tests {
                 data.extend((0..50).map(|i| (seed >> (i % 24)) as u8));
             }
         }
+        data
+    }
+
+    /// Deflate copies reach up to 32 KiB back, across the ends of fills: the
+    /// history kept in front of each fill must be the bytes before it.
+    #[test]
+    fn copies_reach_back_across_fills() {
+        let data = text_with_copies(3 * CHUNK + 12345);
         assert_eq!(inflate_all(&gzip(&data)).unwrap(), data);
+    }
+
+    /// What zlib-rs inflates from the deflate data of `gz` (one member, a
+    /// 10-byte header) before it fails, and whether it failed there.
+    fn zlib_until_error(gz: &[u8]) -> (Vec<u8>, bool) {
+        let mut zlib = flate2::Decompress::new(false);
+        let mut out = vec![0; 8 * CHUNK];
+        let status = zlib.decompress(&gz[10..], &mut out, flate2::FlushDecompress::Finish);
+        out.truncate(zlib.total_out() as usize);
+        (out, status.is_err())
+    }
+
+    /// Damage in the deflate data: the walk gets every byte before the
+    /// decoder finds it, the same bytes as zlib-rs gives. Two kinds: copies
+    /// from too far back in a short member (found inside a block), and a
+    /// block of type 3 after a sync flush (found in a block's header).
+    #[test]
+    fn the_bytes_before_damage_come_out_as_zlib_gives_them() {
+        let mut damaged = Vec::new();
+        let short = gzip(&text_with_copies(20_000));
+        for tenth in 2..9 {
+            let mut d = short.clone();
+            let at = d.len() * tenth / 10;
+            d[at..at + 8].iter_mut().for_each(|b| *b = !*b);
+            damaged.push(d);
+        }
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for piece in text_with_copies(4 * CHUNK).chunks(CHUNK / 2) {
+            e.write_all(piece).unwrap();
+            e.flush().unwrap(); // ends with the empty stored block 00 00 ff ff
+        }
+        let flushed = e.finish().unwrap();
+        let markers: Vec<usize> = flushed.windows(4).enumerate().filter(|(_, w)| *w == [0, 0, 0xff, 0xff]).map(|(i, _)| i + 4).collect();
+        for at in [markers[1], markers[4]] {
+            let mut d = flushed.clone();
+            d[at] = 0b110; // BFINAL 0, BTYPE 3: reserved
+            damaged.push(d);
+        }
+        let mut compared = 0;
+        for d in &damaged {
+            let (theirs, in_deflate) = zlib_until_error(d);
+            if !in_deflate {
+                continue; // garbage that inflates to the end: the checksum finds it
+            }
+            let (ours, e) = inflate_until_error(d);
+            let e = e.expect("zlib found damage, and so must ramcheck");
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+            assert_eq!(ours.len(), theirs.len());
+            assert!(ours == theirs, "other bytes before the damage");
+            compared += 1;
+        }
+        assert!(compared >= 5, "only {compared} damaged streams failed in their deflate data");
     }
 
     /// A raw deflate stream whose first symbol copies from before its start:

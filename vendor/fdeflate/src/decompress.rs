@@ -1064,8 +1064,9 @@ impl Decompressor {
             let input_left = remaining_input.len();
             Ok((input.len() - input_left, output_index - output_position))
         } else {
-            at_error!(Err::<(), _>(DecompressionError::InsufficientInput), output_index);
-            unreachable!()
+            // ramcheck patch: how far this call got.
+            self.progress_at_error = (input.len() - remaining_input.len(), output_index - output_position);
+            Err(DecompressionError::InsufficientInput)
         }
     }
 
