@@ -9,7 +9,9 @@
 //! The layer comes in two halves that may run on two threads (the browser's
 //! two workers): [`GzipStream`] parses members and inflates them into fills
 //! ([`fill`]); [`Chunked`] verifies each member's checksum and serves the
-//! fills to the walk.
+//! fills to the walk. The inflater (fdeflate, `vendor/fdeflate`) copies from
+//! the bytes before where it writes, so each fill's buffer keeps the last
+//! [`WINDOW`] bytes of the one before in front of it.
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -85,7 +87,7 @@ enum State {
     Done,
 }
 
-/// Every gzip member of a file, inflated by [`GzipStream::read_member`]. It
+/// Every gzip member of a file, inflated (with fdeflate) by [`fill`]. It
 /// does not verify the members' checksums: [`fill`] hands each member's
 /// stored checksum and length on, and [`Chunked`] verifies them, on the
 /// thread that walks the bytes (in wasm, crc32 costs a third of inflating).
