@@ -54,6 +54,8 @@ export interface Summary {
   /** "tar.gz", "zip", "tar", "empty" or "unknown". */
   container: string;
   exporter: string | null;
+  /** The components' architectures (a missing `arch` is amd64), each once. */
+  arch: string[];
 }
 
 export interface Entry {

@@ -145,7 +145,7 @@ fn check_file(path: &Path, options: &Options, target: &Target) -> Result<Report,
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
     let mut report = ramcheck::check(&file, &name, options, None);
-    report.retarget(target);
+    ramcheck::retarget(&mut report, target);
     report.stats.millis = started.elapsed().as_millis() as u64;
     Ok(report)
 }

@@ -11,6 +11,7 @@ pub mod check;
 pub mod format;
 pub mod gzip;
 pub mod images;
+pub mod lang;
 pub mod metadata;
 pub mod model;
 pub mod paths;
@@ -26,7 +27,7 @@ pub mod tarwalk;
 mod wasm;
 mod zipwalk;
 
-pub use check::check;
+pub use check::{check, retarget};
 pub use report::{Finding, Report, Severity, Verdict};
 pub use scan::Options;
 pub use source::ByteSource;

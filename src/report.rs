@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::target::{Target, Targets};
+use crate::target::Targets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -66,6 +66,10 @@ pub struct Summary {
     pub disk_needed_bytes: u64,
     pub container: String,
     pub exporter: Option<String>,
+    /// The components' architectures as the console reads them (a missing
+    /// `arch` is amd64), each once.
+    #[serde(default)]
+    pub arch: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,38 +139,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// Makes the severities and the verdict those of `target`, and orders
-    /// findings (severity, then position). The facts do not depend on the
-    /// target, so a report can be re-targeted without reading the file again.
-    pub fn retarget(&mut self, target: &Target) {
-        for f in &mut self.findings {
-            if !f.fails_on.is_empty() {
-                f.severity = if f.fails_on.intersects(target.set) { Severity::Error } else { Severity::Warning };
-            } else if f.severity == Severity::Error {
-                f.severity = Severity::Warning; // an error fails somewhere, or it is no error
-            }
-        }
-        self.target = target.name.clone();
-        self.target_note = target.note.clone();
-        self.target_arch = target.arch.clone();
-        self.targets = Targets::ALL
-            .pairs()
-            .map(|(line, runtime)| {
-                let one = Targets::one(line, runtime);
-                let verdict = if self.findings.iter().any(|f| f.fails_on.intersects(one)) {
-                    Verdict::Fail
-                } else if self.findings.iter().any(|f| f.severity == Severity::Warning || !f.fails_on.is_empty()) {
-                    Verdict::Warn
-                } else {
-                    Verdict::Pass
-                };
-                TargetVerdict { target: one.names().remove(0), verdict }
-            })
-            .collect();
-        self.findings.sort_by_key(|f| (f.severity, f.position));
-        self.verdict = verdict(&self.findings);
-    }
-
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }

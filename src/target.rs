@@ -143,8 +143,8 @@ impl Targets {
 
     /// For people: "Rainbond 5.15.1 to 5.17.3 with Docker; Rainbond 6.0 and
     /// later", consecutive lines with the same runtimes folded into one range.
-    pub fn describe(self, lang: crate::format::Lang) -> String {
-        let zh = lang == crate::format::Lang::Zh;
+    pub fn describe(self, lang: crate::lang::Lang) -> String {
+        let zh = lang == crate::lang::Lang::Zh;
         let runtimes = |line: Line| self.and(Targets::line(line)).0 >> (2 * line as u8);
         let mut parts = Vec::new();
         let mut i = 0;
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn descriptions_fold_ranges() {
-        use crate::format::Lang;
+        use crate::lang::Lang;
         assert_eq!(Targets::ALL.describe(Lang::En), "Rainbond 5.15.1 and later");
         assert_eq!(Targets::one(Line::V5_16, Runtime::Docker).describe(Lang::En), "Rainbond 5.15.1 to 5.17.3 with Docker");
         let rest = Targets(Targets::ALL.0 & !Targets::one(Line::V5_16, Runtime::Docker).0);

@@ -429,6 +429,25 @@ fn img_config(p: &Package, i: usize) -> String {
 }
 
 #[test]
+fn met007_the_cluster_lacks_the_template_arch() {
+    let r = check(&app());
+    let platform =
+        |arch: &[&str]| ramcheck::Target::from_platform(Some("v6.9.2-release"), None, arch.iter().map(|a| a.to_string()).collect());
+    let mut arm_only = r.clone();
+    ramcheck::retarget(&mut arm_only, &platform(&["arm64"]).unwrap());
+    expect(&arm_only, &[("MET007", E, "app-1.0-ram/metadata.json#apps")]);
+    assert!(
+        arm_only.findings[0].message.contains("amd64") && arm_only.findings[0].hint.contains("amd64 nodes"),
+        "{:#?}",
+        arm_only.findings
+    );
+    // Re-targeted to a cluster that has the arch, the finding goes.
+    ramcheck::retarget(&mut arm_only, &platform(&["arm64", "amd64"]).unwrap());
+    expect(&arm_only, &[]);
+    assert_eq!(arm_only.verdict, Verdict::Pass);
+}
+
+#[test]
 fn met008_legacy_fields() {
     let p = app().edit(|t| {
         t["apps"][0]["service_extend_method"] = "stateless".into();
@@ -518,9 +537,9 @@ fn img001_seed_case() {
         assert_eq!(verdict_on(&r, t), Verdict::Warn, "{t}");
     }
     let mut on69 = r.clone();
-    on69.retarget(&ramcheck::Target::parse("6.9/containerd").unwrap());
+    ramcheck::retarget(&mut on69, &ramcheck::Target::parse("6.9/containerd").unwrap());
     assert_eq!((on69.verdict, on69.findings[0].severity, on69.target.as_str()), (Verdict::Warn, W, "6.9/containerd"));
-    on69.retarget(&ramcheck::Target::parse("5.17.1").unwrap());
+    ramcheck::retarget(&mut on69, &ramcheck::Target::parse("5.17.1").unwrap());
     assert_eq!((on69.verdict, on69.target.as_str()), (Verdict::Fail, "5.16"), "both runtimes of the line: the worse");
     // With plugins, v6 loads it too.
     let p = Package::valid("app", "1.0", 1, 1, Shape::Docker24).without("plugin-images.tar");

@@ -74,7 +74,7 @@ fn full_report() -> Report {
     let mut r = ramcheck::check(&seed.tar_gz(), &seed.file_name(), &Options { deep: false }, None);
     assert!(!r.findings.is_empty() && !r.entries.is_empty() && r.images.iter().any(|a| !a.images.is_empty()));
     // A cluster version that cannot be read: every target, with a note.
-    r.retarget(&ramcheck::Target::from_platform(Some("a1b2c3d"), None, vec!["amd64".into()]).unwrap());
+    ramcheck::retarget(&mut r, &ramcheck::Target::from_platform(Some("a1b2c3d"), None, vec!["amd64".into()]).unwrap());
     r.entries_note = Some("note".into());
     r.entries.iter_mut().for_each(|e| e.link = Some("target".into()));
     r.summary.exporter = Some("exporter".into());
@@ -89,7 +89,7 @@ fn full_report() -> Report {
 /// The same report with every `Option` unset.
 fn minimal_report(full: &Report) -> Report {
     let mut r = full.clone();
-    r.retarget(&ramcheck::Target::all());
+    ramcheck::retarget(&mut r, &ramcheck::Target::all());
     r.entries_note = None;
     r.summary.template = None;
     r.summary.version = None;

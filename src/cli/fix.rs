@@ -118,7 +118,7 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
     write_atomically(&output, args.force, |sink| repair::apply(&input, &plan, sink, None).map(drop))?;
     let written = File::open(&output).map_err(|e| format!("{}: {e}", output.display()))?;
     let mut after = ramcheck::check(&written, &file_name(&output), &options, None);
-    after.retarget(&args.target);
+    ramcheck::retarget(&mut after, &args.target);
     print_result(args, &output, &plan, &after, lang);
     Ok(if after.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

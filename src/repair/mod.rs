@@ -42,7 +42,7 @@ pub fn check_and_plan<'a>(
     let pkg = scan::scan(source, file_name, options, progress);
     let mut report = check::report(&pkg, options);
     // The plan answers what fails on the target (any target for `all`).
-    report.retarget(target);
+    check::retarget(&mut report, target);
     let plan = plan(&pkg, &report, output_name);
     (report, plan)
 }

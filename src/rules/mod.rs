@@ -161,26 +161,26 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 }
 
 /// Where a rule makes the import fail, for people.
-fn failing_targets(rule: &Rule, lang: crate::format::Lang) -> String {
+fn failing_targets(rule: &Rule, lang: crate::lang::Lang) -> String {
     match (rule.fails_on, lang) {
-        (t, crate::format::Lang::En) if t.is_empty() => "nowhere (it warns or informs)".into(),
-        (t, crate::format::Lang::Zh) if t.is_empty() => "任何目标都不会失败（仅警告或提示）".into(),
-        (Targets::ALL, crate::format::Lang::En) => "every target (all release lines, containerd and Docker)".into(),
-        (Targets::ALL, crate::format::Lang::Zh) => "所有目标（所有版本线，containerd 和 Docker）".into(),
+        (t, crate::lang::Lang::En) if t.is_empty() => "nowhere (it warns or informs)".into(),
+        (t, crate::lang::Lang::Zh) if t.is_empty() => "任何目标都不会失败（仅警告或提示）".into(),
+        (Targets::ALL, crate::lang::Lang::En) => "every target (all release lines, containerd and Docker)".into(),
+        (Targets::ALL, crate::lang::Lang::Zh) => "所有目标（所有版本线，containerd 和 Docker）".into(),
         (t, lang) => format!("{} ({})", t.describe(lang), t.names().join(", ")),
     }
 }
 
 /// The long explanation of a rule, as `--explain` prints it and the docs
 /// page shows it.
-pub fn explain(rule: &Rule, lang: crate::format::Lang) -> String {
+pub fn explain(rule: &Rule, lang: crate::lang::Lang) -> String {
     let t = |text: &Text| match lang {
-        crate::format::Lang::En => text.en,
-        crate::format::Lang::Zh => text.zh,
+        crate::lang::Lang::En => text.en,
+        crate::lang::Lang::Zh => text.zh,
     };
     let (what, why, fix, example, fails, evidence) = match lang {
-        crate::format::Lang::En => ("Detects", "Why the import fails", "Fix", "Example", "Fails on", "Evidence"),
-        crate::format::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例", "导入失败的目标", "依据"),
+        crate::lang::Lang::En => ("Detects", "Why the import fails", "Fix", "Example", "Fails on", "Evidence"),
+        crate::lang::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例", "导入失败的目标", "依据"),
     };
     format!(
         "{} {} ({})\n\n{what}: {}\n\n{why}: {}\n\n{fix}: {}\n\n{example}: {}\n\n{fails}: {}\n\n{evidence}: {}\n",
@@ -236,7 +236,7 @@ pub fn catalog_markdown() -> String {
             r.why.en,
             r.example,
             r.fix.en,
-            failing_targets(r, crate::format::Lang::En),
+            failing_targets(r, crate::lang::Lang::En),
             r.evidence,
             r.why.zh,
             r.fix.zh

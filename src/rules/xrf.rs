@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
-use crate::format::Lang;
 use crate::images::{Analysis, Doc};
+use crate::lang::Lang;
 use crate::metadata::get_str;
 use crate::reference;
 use crate::report::{Finding, Severity};

@@ -165,7 +165,7 @@ pub fn parse_target(target: JsValue) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = retargetReport)]
 pub fn retarget_report(report: JsValue, target: JsValue) -> Result<JsValue, JsValue> {
     let mut report: Report = from_js(report)?;
-    report.retarget(&target_from_js(target)?);
+    crate::retarget(&mut report, &target_from_js(target)?);
     to_js(&report)
 }
 
