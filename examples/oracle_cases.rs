@@ -100,6 +100,25 @@ fn rename_member(mut tar: Vec<u8>, placeholder: &str, name: &str) -> Vec<u8> {
     tar
 }
 
+/// A 4 KiB AppleDouble file as macOS's tar and Finder write `._x` beside x:
+/// magic 0x00051607, version 2, "Mac OS X" filler, a Finder-info and a
+/// resource-fork entry.
+fn apple_double() -> Vec<u8> {
+    let mut b = vec![0u8; 4096];
+    b[..8].copy_from_slice(&[0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]);
+    b[8..24].copy_from_slice(b"Mac OS X        ");
+    b[24..26].copy_from_slice(&2u16.to_be_bytes());
+    // entry 9 (Finder info) at 50, 3760 bytes; entry 2 (resource fork) at 3810, 286 bytes
+    for (i, (id, off, len)) in [(9u32, 50u32, 3760u32), (2, 3810, 286)].iter().enumerate() {
+        let at = 26 + i * 12;
+        b[at..at + 4].copy_from_slice(&id.to_be_bytes());
+        b[at + 4..at + 8].copy_from_slice(&off.to_be_bytes());
+        b[at + 8..at + 12].copy_from_slice(&len.to_be_bytes());
+    }
+    b[50..54].copy_from_slice(b"ATTR");
+    b
+}
+
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
 
@@ -205,8 +224,13 @@ fn cases() -> Vec<Case> {
     out.push(raw("lay004-dockercompose", "a docker-compose export", "app-1.0-dockercompose.tar.gz", gzip(&t.gnu_bytes())));
     out.push(case(
         "lay005-appledouble-tar",
-        "._component-images.tar (AppleDouble) beside the archive",
-        &app().with_file("._component-images.tar", vec![0u8; 4096]),
+        "._component-images.tar (AppleDouble, as macOS writes it) beside the archive",
+        &app().with_file("._component-images.tar", apple_double()),
+    ));
+    out.push(case(
+        "lay005-zero-filled-tar",
+        "a 4 KiB zero-filled zeros.tar beside the archive",
+        &app().with_file("zeros.tar", vec![0u8; 4096]),
     ));
     let backup = Tar::new().file("notes.txt", "old").go_bytes();
     out.push(case("lay005-backup-tar", "old/backup.tar: a valid tar without manifest", &app().with_file("old/backup.tar", backup)));

@@ -46,6 +46,7 @@ var (
 	expected   = flag.String("expected", "tests/oracles/expected-differences.tsv", "the expected differences")
 	only       = flag.String("only", "", "a regular expression: run only the cases whose name matches")
 	verbose    = flag.Bool("v", false, "print every step")
+	selftest   = flag.Bool("selftest", false, "only the comparison's self-test (run on every case anyway): a hand-made report matching the importer must agree, one with the first target's verdict flipped must disagree there; ramcheck is not run")
 )
 
 // outcome is the importer's result on one target.
@@ -194,6 +195,14 @@ func (c *containerd) ctr(args ...string) (string, error) {
 	return run("ctr", append([]string{"-a", *ctrSock, "-n", c.ns}, args...)...)
 }
 
+// ctrBaseName keeps ctr's default "import-<date>" ref translator off: with
+// it, ctr drops an `org.opencontainers.image.ref.name` holding ':', '/' or
+// '@' (web:1.0), while the importer (client.Import without options) names
+// the image by it raw. With --base-name such a ref is kept raw, as the
+// importer does; a bare one (`1.0`) becomes `<base>:1.0` where the importer
+// keeps `1.0`: neither can equal a normalised share_image.
+const ctrBaseName = "oracle.invalid/unnamed"
+
 // load is client.Import as Rainbond's pinned containerd v1.5.13 client runs
 // it (no unpack). The error text the importer compares is the bare error;
 // ctr prints it after "ctr: ".
@@ -206,7 +215,7 @@ func (c *containerd) ctr(args ...string) (string, error) {
 // 1.5.13 labels for keeping, which matters at push, not modelled) and that
 // error is what 1.5.13 would not return: success.
 func (c *containerd) load(f string) error {
-	out, err := c.ctr("images", "import", "--no-unpack", "--all-platforms", f)
+	out, err := c.ctr("images", "import", "--no-unpack", "--all-platforms", "--base-name", ctrBaseName, f)
 	if err != nil {
 		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lastLine(out)), "ctr: "))
 		if msg == "image might be filtered out" {
@@ -390,7 +399,7 @@ func (im *importer) importOne(appFile, part, line string, rt runtime) outcome {
 	}
 	entries, _ := os.ReadDir(e.dir)
 	if len(entries) < 1 {
-		return fail("ReadDir", "Failed to read files in tmp dir %s", shortPath(e.dir))
+		return fail("ReadDir", "Failed to read files in tmp dir %s (empty)", filepath.Base(e.dir))
 	}
 	top := filepath.Join(e.dir, entries[0].Name())
 	data, err := os.ReadFile(filepath.Join(top, "metadata.json"))
@@ -631,7 +640,7 @@ func main() {
 	}
 	os.RemoveAll(*workDir)
 	var rows []row
-	disagreements, expectedCount, cells := 0, 0, 0
+	disagreements, expectedCount, cells, selftestFailures := 0, 0, 0, 0
 	var tarNotes, notes []string
 	timing := map[string]time.Duration{}
 	for i, l := range strings.Split(strings.TrimSpace(string(index)), "\n") {
@@ -651,6 +660,7 @@ func main() {
 		real := map[string]outcome{}
 		byUnpacker := map[string]map[string]outcome{}
 		var trees []string
+		unpackNote := ""
 		for _, u := range unpackers {
 			im := &importer{caseIdx: i, upload: upload, unpack: u, memo: map[string]outcome{}}
 			res := map[string]outcome{}
@@ -665,7 +675,7 @@ func main() {
 				if e.out.Fail == be.out.Fail && treeDigest(e.dir) == trees[0] {
 					continue
 				}
-				tarNotes = append(tarNotes, fmt.Sprintf("%s: GNU tar and busybox unpack it differently (GNU: %s; busybox: %s)", name, describe(e.out), describe(be.out)))
+				unpackNote = fmt.Sprintf("%s: GNU tar and busybox leave different trees (GNU: %s; busybox: %s), with the same outcome on every target", name, describe(e.out), describe(be.out))
 			}
 			for _, line := range lines {
 				for _, rt := range []runtime{&containerd{}, &docker{}} {
@@ -693,6 +703,9 @@ func main() {
 					group[k] = append(group[k], t)
 				}
 			}
+			if len(order) == 0 && unpackNote != "" {
+				tarNotes = append(tarNotes, unpackNote)
+			}
 			for _, k := range order {
 				ts := strings.Join(group[k], ", ")
 				if len(group[k]) == len(targets) {
@@ -700,6 +713,13 @@ func main() {
 				}
 				tarNotes = append(tarNotes, fmt.Sprintf("%s (%s): %s", name, ts, k))
 			}
+		}
+		// The comparison itself is checked on every case: a report that
+		// matches the importer must agree, a doctored one must not.
+		selftestFailures += runSelftest(name, real)
+		if *selftest {
+			fmt.Println()
+			continue
 		}
 		t0 := time.Now()
 		verdicts, codes, note, err := ramcheckVerdicts(name, upload)
@@ -757,6 +777,13 @@ func main() {
 		rows = append(rows, r)
 	}
 
+	if *selftest {
+		fmt.Printf("comparison self-test: %d failures\n", selftestFailures)
+		if selftestFailures > 0 {
+			os.Exit(1)
+		}
+		return
+	}
 	fmt.Printf("\n## Agreement: the importer (real components) against ramcheck, per target\n\n")
 	fmt.Printf("Cell: ✓ agree (ok = the import succeeds, FAIL = it fails); ✗ disagree (importer/ramcheck verdict); ≈ a listed expected difference.\n\n")
 	fmt.Printf("| case | %s |\n|---|%s\n", strings.Join(targets, " | "), strings.Repeat("---|", len(targets)))
@@ -798,7 +825,12 @@ func main() {
 		fmt.Printf("%s %.0fs", k, timing[k].Seconds())
 	}
 	fmt.Println(")")
-	if disagreements > 0 {
+	if selftestFailures > 0 {
+		fmt.Printf("The comparison's self-test failed %d times (a matching report disagreed or a doctored one agreed): see above.\n", selftestFailures)
+	} else {
+		fmt.Printf("Comparison self-test: on every case a report matching the importer agrees and one with a flipped verdict disagrees.\n")
+	}
+	if disagreements > 0 || selftestFailures > 0 {
 		os.Exit(1)
 	}
 }
@@ -829,4 +861,59 @@ func copyFile(from, to string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+}
+
+// runSelftest writes two reports in the contract's shape for one case, one
+// matching the importer and one with the first target flipped, reads them
+// back through ramcheckVerdicts, and returns how many comparisons came out
+// wrong (the matching one must agree everywhere, the doctored one must
+// disagree exactly on the flipped target).
+func runSelftest(name string, real map[string]outcome) int {
+	dir := filepath.Join(*workDir, "selftest")
+	bad := 0
+	for _, doctored := range []bool{false, true} {
+		type row struct {
+			Target  string `json:"target"`
+			Verdict string `json:"verdict"`
+		}
+		var rows []row
+		var failsOn []string
+		worst := "pass"
+		for i, t := range targets {
+			fails := real[t].Fail
+			if doctored && i == 0 {
+				fails = !fails
+			}
+			v := "pass"
+			if fails {
+				v, worst = "fail", "fail"
+				failsOn = append(failsOn, t)
+			}
+			rows = append(rows, row{t, v})
+		}
+		rep := map[string]interface{}{
+			"target": "all", "verdict": worst, "targets": rows,
+			"findings": []map[string]interface{}{{"code": "SELFTEST", "severity": "error", "fails_on": failsOn}},
+		}
+		sub := filepath.Join(dir, fmt.Sprint(doctored))
+		os.MkdirAll(sub, 0o755)
+		b, _ := json.Marshal(rep)
+		os.WriteFile(filepath.Join(sub, name+".json"), b, 0o644)
+		saved := *reportsDir
+		*reportsDir = sub
+		verdicts, _, _, err := ramcheckVerdicts(name, "")
+		*reportsDir = saved
+		if err != nil {
+			fmt.Printf(" selftest: %v\n", err)
+			return 1
+		}
+		for i, t := range targets {
+			agree := real[t].Fail == (verdicts[t] == "fail")
+			if agree == (doctored && i == 0) {
+				fmt.Printf(" selftest: doctored=%v %s: agree=%v\n", doctored, t, agree)
+				bad++
+			}
+		}
+	}
+	return bad
 }
