@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -370,10 +371,15 @@ type extracted struct {
 	dir string
 }
 
-var extractions = map[string]extracted{}
+var (
+	extractions   = map[string]extracted{}
+	extractionsMu sync.Mutex
+)
 
 func (im *importer) extract(appFile string) extracted {
 	key := im.unpack.name + "\x00" + appFile
+	extractionsMu.Lock()
+	defer extractionsMu.Unlock()
 	if e, ok := extractions[key]; ok {
 		return e
 	}
@@ -677,13 +683,31 @@ func main() {
 				}
 				unpackNote = fmt.Sprintf("%s: GNU tar and busybox leave different trees (GNU: %s; busybox: %s), with the same outcome on every target", name, describe(e.out), describe(be.out))
 			}
-			for _, line := range lines {
-				for _, rt := range []runtime{&containerd{}, &docker{}} {
-					t0 := time.Now()
-					res[line+"/"+rt.name()] = im.importAll(line, rt)
-					timing[rt.name()] += time.Since(t0)
-				}
+			// Unpack once, then the two daemons work side by side, each
+			// with its own memo of load-and-tag runs.
+			for _, part := range strings.Split(filepath.Base(upload), ",") {
+				im.extract(filepath.Join(filepath.Dir(upload), part))
 			}
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for _, rt := range []runtime{&containerd{}, &docker{}} {
+				wg.Add(1)
+				go func(rt runtime) {
+					defer wg.Done()
+					own := &importer{caseIdx: i, upload: upload, unpack: u, memo: map[string]outcome{}}
+					t0 := time.Now()
+					for _, line := range lines {
+						o := own.importAll(line, rt)
+						mu.Lock()
+						res[line+"/"+rt.name()] = o
+						mu.Unlock()
+					}
+					mu.Lock()
+					timing[rt.name()] += time.Since(t0)
+					mu.Unlock()
+				}(rt)
+			}
+			wg.Wait()
 			byUnpacker[u.name] = res
 			if u.name == "busybox" {
 				real = res
