@@ -829,6 +829,7 @@ func main() {
 	for _, n := range notes {
 		fmt.Println("\nNote: " + n)
 	}
+	fmt.Println("\nNot in the corpus (tests/oracles/README.md): PKG009 (ramcheck's own limit, no component has one), SUM001/SUM002 (sizes, no import failure).")
 	if filter == nil {
 		for _, e := range exps {
 			if !e.used {
