@@ -50,3 +50,11 @@ apt_install() {
 ensure_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
+
+# The oracle suite's real components (tests/oracles/run): containerd 1.6,
+# Docker 20.10, busybox and Go (the oracle is a stdlib-only Go program).
+ensure_oracle_tools() {
+  command -v containerd >/dev/null && command -v dockerd >/dev/null && [ -x /usr/bin/docker ] \
+    && command -v busybox >/dev/null && command -v go >/dev/null \
+    || apt_install containerd docker.io busybox golang-go
+}
