@@ -115,6 +115,9 @@ pub struct Damage {
     pub pos: u64,
     pub member: Option<String>,
     pub what: String,
+    /// The archive ends inside a member (cut short), rather than holding a
+    /// bad header: a reader that seeks over the missing data sees a clean end.
+    pub truncated: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -227,6 +230,7 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
 }
 
 fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArchive> {
+    let truncated = matches!(e, TarError::Truncated { .. });
     let (pos, member, what) = match e {
         TarError::Below(e) => return Err(e),
         TarError::Truncated { pos, path } => (pos, path, "the archive ends inside a member".to_string()),
@@ -238,7 +242,7 @@ fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArch
         TarError::BadHeader { pos, what } => (pos, None, what),
         TarError::Limit { pos, what, limit } => (pos, None, format!("a {what} is larger than the {limit} bytes ramcheck reads")),
     };
-    archive.damage = Some(Damage { pos, member, what });
+    archive.damage = Some(Damage { pos, member, what, truncated });
     Ok(archive)
 }
 

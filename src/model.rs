@@ -26,6 +26,7 @@ pub struct Struct {
     pub fields: &'static [(&'static str, Ty)],
 }
 
+use crate::target::{Line, Targets};
 use Ty::*;
 
 const STRINGS: Ty = Map(&Str);
@@ -346,4 +347,24 @@ impl Struct {
 /// Go's case-insensitive key match (simple Unicode folding).
 pub fn fold_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+}
+
+/// Fields added to the template types after the v5.15.1 importer (0067a4cf),
+/// with the first line whose importer decodes them: a value of the wrong type
+/// in one fails the import only from that line on (older importers ignore
+/// unknown fields).
+const ADDED_FIELDS: &[(&str, Line)] = &[
+    ("report", Line::V6_0),
+    ("group_dev_status", Line::V6_7),
+    ("platform_plugin", Line::V6_7),
+    ("k8s_service_name", Line::V6_7),
+    ("vm", Line::V6_9),
+];
+
+/// The targets whose importer decodes the value at `path` (`apps[0].vm.boot_mode`).
+pub fn decoded_on(path: &str) -> Targets {
+    path.split('.')
+        .map(|segment| segment.split('[').next().unwrap_or(segment))
+        .filter_map(|field| ADDED_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, line)| Targets::from_line(*line)))
+        .fold(Targets::ALL, Targets::and)
 }

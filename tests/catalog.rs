@@ -496,7 +496,8 @@ fn met009_near_miss_dependencies_by_uuid_and_legacy_keys() {
 #[test]
 fn met010_duplicate_components_and_duplicate_json_keys() {
     let p = app().edit(|t| t["apps"][1]["service_key"] = t["apps"][0]["service_key"].clone());
-    expect(&check(&p), &[("MET010", E, "app-1.0-ram/metadata.json#apps[1].service_key")]);
+    // The import succeeds; the install wires the two into one (oracle: the import passes).
+    expect(&check(&p), &[("MET010", W, "app-1.0-ram/metadata.json#apps[1].service_key")]);
     let text = serde_json::to_string(&app().template).unwrap().replacen(
         "\"group_name\":\"app\"",
         "\"group_name\":\"old\",\"group_name\":\"app\"",
@@ -813,17 +814,21 @@ fn xrf001_names_the_legacy_fallback_when_only_it_is_carried() {
         with_components(app(), image_archive(Shape::Docker24, &[Image::new("svc0:1.0"), Image::new(&component_image("app", "1.0", 1))]));
     let r = check(&p);
     expect(&r, &[("XRF001", E, "app-1.0-ram/metadata.json#apps[0].share_image")]);
-    assert!(r.findings[0].message.contains("Only its pre-v5.3 save name docker.io/library/svc0:1.0 is there"), "{}", r.findings[0].message);
+    assert!(
+        r.findings[0].message.contains("Only its pre-v5.3 save name docker.io/library/svc0:1.0 is there: importers on Docker"),
+        "{}",
+        r.findings[0].message
+    );
 }
 
 #[test]
 fn xrf001_only_on_the_targets_that_do_not_find_it() {
-    // Only the legacy name: the v5.16 importer on Docker retries it.
+    // Only the legacy name: importers on Docker retry it, on every line.
     let p =
         with_components(app(), image_archive(Shape::Docker24, &[Image::new("svc0:1.0"), Image::new(&component_image("app", "1.0", 1))]));
     let r = check(&p);
-    assert_eq!(fails_on(&r, "XRF001").len(), 7);
-    assert_eq!(verdict_on(&r, "5.16/docker"), Verdict::Warn);
+    assert_eq!(fails_on(&r, "XRF001"), ["5.16/containerd", "6.0/containerd", "6.7/containerd", "6.9/containerd"]);
+    assert_eq!(verdict_on(&r, "6.9/docker"), Verdict::Warn);
 }
 
 #[test]

@@ -267,6 +267,13 @@ const MAX_LISTED: usize = 20;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let wanted = wanted_names(cx);
+    let intact: HashSet<String> = cx
+        .archives
+        .iter()
+        .filter(|v| v.loaded_path && v.archive.damage.is_none())
+        .flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names()))
+        .collect();
+    let images_missing = wanted.iter().any(|w| !intact.contains(w));
     for view in cx.archives.iter().filter(|v| v.archive.compression.is_none() && !v.archive.not_tar && !v.apple_double()) {
         // An archive a target does not load cannot fail its import.
         let mut found = Vec::new();
@@ -274,7 +281,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         empty_index(view, &mut found);
         oci_only(view, &mut found);
         oci_layout(view, &wanted, &mut found);
-        damaged(view, &mut found);
+        damaged(view, images_missing, &mut found);
         missing_members(view, &mut found);
         hardlinked_members(view, &mut found);
         layer_counts(view, &mut found);
@@ -401,17 +408,23 @@ fn oci_only(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// IMG007: the archive's tar is damaged, or a JSON document is malformed.
-fn damaged(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+/// `images_missing`: some share_image is carried by no intact archive.
+fn damaged(view: &ArchiveView<'_>, images_missing: bool, out: &mut Vec<Finding>) {
     let archive = view.archive;
     let name = paths::file_name(&archive.path);
     if let Some(d) = &archive.damage {
         let loc = d.member.as_deref().map_or_else(|| archive.path.clone(), |m| archive.location(m));
-        out.push(IMG007.at(
+        let finding = IMG007.at(
             loc,
             in_archive(archive, d.pos),
             format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.what, d.pos),
             format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
-        ));
+        );
+        // containerd reads a cut archive to a clean end; with no manifest
+        // before the cut it answers "unrecognized image format" (ignored):
+        // the import fails there only when images are then missing.
+        let unrecognized = d.truncated && ["manifest.json", "index.json", "oci-layout"].iter().all(|m| archive.member(m).is_none());
+        out.push(if unrecognized && !images_missing { finding.only_on(Targets::DOCKER) } else { finding });
     }
     let found: Vec<Finding> = view
         .analysis
@@ -452,14 +465,18 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
         )
     });
+    // containerd's importer fails on any symlink without a target; Docker
+    // only on one a manifest names (reported above).
     let dangling = archive.members.iter().filter(|m| m.kind == Kind::Symlink && images::resolve(archive, &m.path).is_none()).map(|m| {
         let target = m.link.as_deref().unwrap_or("");
-        IMG004.at(
-            archive.location(&m.path),
-            in_archive(archive, m.pos),
-            format!("{} is a symlink to {target}, which {name} does not contain: loading fails.", m.path),
-            format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：加载会失败。", m.path),
-        )
+        IMG004
+            .at(
+                archive.location(&m.path),
+                in_archive(archive, m.pos),
+                format!("{} is a symlink to {target}, which {name} does not contain: containerd's importer fails on it (\"no target for symlink layer\"); Docker loads the archive when no manifest names it.", m.path),
+                format!("{} 是指向 {target} 的符号链接，但 {name} 中没有该文件：containerd 的导入程序会因此失败（\"no target for symlink layer\"）；没有清单引用它时 Docker 可以加载该镜像包。", m.path),
+            )
+            .only_on(Targets::CONTAINERD)
     });
     push_limited(out, missing.chain(dangling));
 }

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Context, Rule, Text};
+use crate::lang::Lang;
 use crate::metadata::{self, get, get_list, get_str, ParseError, Replaced, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
+use crate::model;
 use crate::reference::{self, RefError};
 use crate::report::{human_bytes, Finding, Severity};
 use crate::scan::MAX_METADATA_BYTES;
@@ -176,7 +178,7 @@ pub static MET009: Rule = Rule {
 pub static MET010: Rule = Rule {
     code: "MET010",
     name: "duplicate-key",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "Two components or plugins share a key", zh: "两个组件或插件使用了相同的标识" },
     why: Text {
         en: "Components are told apart by `service_key` and `service_share_uuid`, plugins by `plugin_id`; two with the same one overwrite each other during install. A key written twice in one JSON object is decoded as the last one (a warning: the first is lost).",
@@ -188,7 +190,7 @@ pub static MET010: Rule = Rule {
     },
     example: "apps[0] and apps[2] with the same service_key",
     evidence: "goodrain/rainbond-console market_app/app_upgrade.py keys components by service_share_uuid and config groups and routes by service_key: a duplicate overwrites the other at install; encoding/json keeps the last duplicate key",
-    fails_on: Targets::ALL,
+    fails_on: Targets::NONE,
 };
 
 pub static MET011: Rule = Rule {
@@ -283,17 +285,31 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if let Some(template) = &cx.template {
         let (errors, count) = metadata::type_errors(template);
         for e in &errors {
-            out.push(MET002.at(
-                format!("{loc}#{}", e.path),
-                pos,
-                format!("{}: expected {}, found {}. The import fails with \"json: cannot unmarshal\".", e.path, e.expected, e.found),
-                format!(
-                    "{}：应为{}，实际为{}。导入会以 \"json: cannot unmarshal\" 失败。",
-                    e.path,
-                    zh_type(e.expected),
-                    zh_value(&e.found)
-                ),
-            ));
+            // A field newer importers added is ignored by the older ones.
+            let lines = model::decoded_on(&e.path);
+            let (on, on_zh) = if lines == Targets::ALL {
+                (String::new(), String::new())
+            } else {
+                (format!(" on {}", lines.describe(Lang::En)), format!("在{}上", lines.describe(Lang::Zh)))
+            };
+            out.push(
+                MET002
+                    .at(
+                        format!("{loc}#{}", e.path),
+                        pos,
+                        format!(
+                            "{}: expected {}, found {}. The import fails{on} with \"json: cannot unmarshal\".",
+                            e.path, e.expected, e.found
+                        ),
+                        format!(
+                            "{}：应为{}，实际为{}。导入{on_zh}会以 \"json: cannot unmarshal\" 失败。",
+                            e.path,
+                            zh_type(e.expected),
+                            zh_value(&e.found)
+                        ),
+                    )
+                    .only_on(lines),
+            );
         }
         if count > errors.len() {
             let more = count - MAX_TYPE_ERRORS;
@@ -615,10 +631,10 @@ impl Template<'_> {
                         &MET010,
                         &format!("{list}[{i}].{field}"),
                         format!(
-                            "{list}[{i}] and {list}[{j}] have the same {field} {}: they overwrite each other when the app is installed.",
+                            "{list}[{i}] and {list}[{j}] have the same {field} {}: the import succeeds, but they overwrite each other when the app is installed.",
                             metadata::quote(v, 40)
                         ),
-                        format!("{list}[{i}] 与 {list}[{j}] 的 {field} 相同（{}）：安装应用时会相互覆盖。", metadata::quote(v, 40)),
+                        format!("{list}[{i}] 与 {list}[{j}] 的 {field} 相同（{}）：导入可以成功，但安装应用时会相互覆盖。", metadata::quote(v, 40)),
                     ));
                 } else {
                     first.insert(v, i);

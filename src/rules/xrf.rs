@@ -173,8 +173,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 "镜像在安装包中，但这些目标的运行时不会以该名称保存它（见 IMG 类问题）。".to_string(),
             ),
             (false, Some(l), _) => (
-                format!(" Only its pre-v5.3 save name {l} is there: the v5.16 importer on Docker falls back to it, the others do not."),
-                format!("其中只有它在 v5.3 之前的保存名称 {l}：使用 Docker 的 v5.16 导入程序会回退使用它，其他的不会。"),
+                format!(" Only its pre-v5.3 save name {l} is there: importers on Docker fall back to it, those on containerd do not."),
+                format!("其中只有它在 v5.3 之前的保存名称 {l}：使用 Docker 的导入程序会回退使用它，使用 containerd 的不会。"),
             ),
             (false, None, Some(c)) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
             (false, None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
@@ -219,7 +219,8 @@ struct Store {
     /// judged here.
     skipped: bool,
     names: HashSet<String>,
-    /// The v5.16 importer on Docker retries the pre-5.3 save name.
+    /// Every importer on Docker retries the pre-5.3 save name on "No such
+    /// image" (Import at each line's oam commit).
     legacy_fallback: bool,
 }
 
@@ -234,12 +235,7 @@ impl Store {
                 Runtime::Containerd => containerd_names(&v.analysis),
             });
         }
-        Store {
-            target,
-            skipped: loaded.is_empty() && !archives.is_empty(),
-            names,
-            legacy_fallback: line == Line::V5_16 && runtime == Runtime::Docker,
-        }
+        Store { target, skipped: loaded.is_empty() && !archives.is_empty(), names, legacy_fallback: runtime == Runtime::Docker }
     }
 
     fn finds(&self, wanted: &str, legacy: Option<&str>) -> bool {
