@@ -248,6 +248,9 @@ impl Target {
             Some((v, r)) => (v, Some(parse_runtime(r)?)),
             None => (text, None),
         };
+        if let (true, Some(r)) = (version.eq_ignore_ascii_case("all"), runtime) {
+            return Ok(Target { name: format!("all/{}", r.as_str()), set: runtime_set(r), arch: Vec::new(), note: None });
+        }
         let line = parse_version(version)?.ok_or_else(|| TargetError(format!("{version} is older than v5.15.1")))?;
         let set = match runtime {
             Some(r) => Targets::one(line, r),
@@ -353,6 +356,7 @@ mod tests {
             ("latest", "6.9"),
             ("6.9/containerd", "6.9/containerd"),
             ("5.17.3/Docker", "5.16/docker"),
+            ("all/docker", "all/docker"),
         ];
         for (text, want) in cases {
             assert_eq!(Target::parse(text).map(|t| t.name), Ok(want.to_string()), "{text}");

@@ -1,6 +1,6 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
-import { formatReport, listRules, planRepair, repairPackage, repairSupported, validatePackage } from "./ramcheck/index.js";
+import { formatReport, listRules, planRepair, repairPackage, repairSupported, retargetReport, validatePackage } from "./ramcheck/index.js";
 import { clipped, el, humanBytes, humanDuration } from "./dom.js";
 import { applyLanguage, language, pick, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
@@ -25,6 +25,48 @@ let lastFile = null; // the file lastReport is about, while it can be repaired
 // stage is planning, plan, unsupported, running, done, failed or cancelled.
 let repair = null;
 let repairing = null; // the AbortController of the repair step in progress
+let retargets = 0; // re-targets asked for: only the last one's answer is shown
+
+// The Rainbond that will import the package: a line and a runtime, "any" by
+// default, remembered like the language. The facts do not depend on it, so a
+// change re-targets the report without reading the file again.
+const TARGET_KEY = "ramcheck-target";
+const targetLine = $("#target-line");
+const targetRuntime = $("#target-runtime");
+
+function target() {
+  const line = targetLine.value;
+  const runtime = targetRuntime.value;
+  return runtime ? `${line}/${runtime}` : line;
+}
+
+function restoreTarget() {
+  let saved = "";
+  try {
+    saved = localStorage.getItem(TARGET_KEY) || "";
+  } catch {
+    // Nothing remembered.
+  }
+  const [line, runtime = ""] = saved.split("/");
+  if ([...targetLine.options].some((o) => o.value === line)) targetLine.value = line;
+  if ([...targetRuntime.options].some((o) => o.value === runtime)) targetRuntime.value = runtime;
+}
+
+async function changeTarget() {
+  try {
+    localStorage.setItem(TARGET_KEY, target());
+  } catch {
+    // Not remembered, but still used.
+  }
+  if (!lastReport) return;
+  // Only the last change counts: re-targets run in workers of their own and
+  // may finish out of order.
+  const asked = ++retargets;
+  const report = await retargetReport(lastReport, target());
+  if (asked !== retargets || !lastReport) return;
+  lastReport = report;
+  renderCurrentReport();
+}
 
 function show(section) {
   $("#pick").hidden = section !== "pick";
@@ -71,6 +113,7 @@ function renderProgress() {
 
 async function check(file) {
   if (!file || running) return;
+  retargets++; // a re-target still under way is about the previous report
   showError(null);
   lastReport = null;
   lastFile = null;
@@ -86,6 +129,7 @@ async function check(file) {
   try {
     lastReport = await validatePackage(file, {
       language: language(),
+      target: target(),
       signal: running.signal,
       onProgress: (p) => {
         lastProgress = p;
@@ -198,6 +242,10 @@ dialog.addEventListener("close", () => {
   if (location.hash.startsWith("#rule/")) history.replaceState(null, "", location.pathname + location.search);
 });
 window.addEventListener("hashchange", routeHash);
+
+restoreTarget();
+targetLine.addEventListener("change", changeTarget);
+targetRuntime.addEventListener("change", changeTarget);
 
 for (const button of document.querySelectorAll("[data-lang]")) {
   button.addEventListener("click", () => {

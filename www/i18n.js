@@ -3,6 +3,14 @@
 
 const STRINGS = {
   en: {
+    targetLabel: "Rainbond that will import it",
+    targetAnyLine: "any version",
+    targetAnyRuntime: "any runtime",
+    lines: { "5.16": "5.15.1 – 5.17.3", "6.0": "6.0 – 6.6", "6.7": "6.7 – 6.8", "6.9": "6.9 and later" },
+    forTarget: (target) => (target === "all" ? "For any Rainbond from 5.15.1 on." : `For Rainbond ${target}.`),
+    targetNote: (asked) => `The version ${asked} could not be read, so every version was checked.`,
+    perTarget: "Verdict per version and runtime",
+    verdictShort: { pass: "imports", warn: "imports, with warnings", fail: "fails" },
     tagline: "Will your Rainbond offline package import? Find out before the upload.",
     dropTitle: "Drop your package here",
     dropHint: "or click to choose it, or paste it (…-ram.tar.gz or .zip)",
@@ -78,6 +86,14 @@ const STRINGS = {
     repairUnsupported: "This browser cannot save a repaired package (it needs showSaveFilePicker and the origin private file system). Repair it with the ramcheck command line:",
   },
   zh: {
+    targetLabel: "导入它的 Rainbond",
+    targetAnyLine: "任意版本",
+    targetAnyRuntime: "任意运行时",
+    lines: { "5.16": "5.15.1 – 5.17.3", "6.0": "6.0 – 6.6", "6.7": "6.7 – 6.8", "6.9": "6.9 及以上" },
+    forTarget: (target) => (target === "all" ? "适用于 5.15.1 起的任意 Rainbond。" : `适用于 Rainbond ${target}。`),
+    targetNote: (asked) => `无法识别版本 ${asked}，因此检查了所有版本。`,
+    perTarget: "各版本与运行时的结论",
+    verdictShort: { pass: "可以导入", warn: "可以导入，但有警告", fail: "导入失败" },
     tagline: "你的 Rainbond 离线安装包能否导入？上传之前先检查。",
     dropTitle: "把安装包拖到这里",
     dropHint: "或点击选择文件，或直接粘贴（…-ram.tar.gz 或 .zip）",
@@ -190,6 +206,7 @@ export function applyLanguage(root = document) {
   const s = strings();
   document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = s[el.dataset.i18n];
+  for (const el of root.querySelectorAll("[data-i18n-line]")) el.textContent = s.lines[el.dataset.i18nLine];
   for (const button of root.querySelectorAll("[data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === current));
   }

@@ -32,7 +32,37 @@ function verdict(report, s) {
     "div",
     { class: `verdict verdict-${report.verdict}`, role: "status", tabindex: "-1" },
     el("span", { class: "verdict-mark", "aria-hidden": "true" }, { pass: "✔", warn: "▲", fail: "✖" }[report.verdict]),
-    el("div", {}, el("strong", {}, s.verdict[report.verdict]), clipped("p", report.file, MAX_PATH, { class: "file" }), el("p", { class: "muted" }, s.checkedIn(humanBytes(report.size), time))),
+    el(
+      "div",
+      {},
+      el("strong", {}, s.verdict[report.verdict]),
+      el("p", { class: "target-phrase" }, s.forTarget(report.target)),
+      report.target_note ? el("p", { class: "muted" }, s.targetNote(report.target_note)) : null,
+      clipped("p", report.file, MAX_PATH, { class: "file" }),
+      el("p", { class: "muted" }, s.checkedIn(humanBytes(report.size), time)),
+      targets(report, s),
+    ),
+  );
+}
+
+/** The verdict on every line × runtime, compactly: one row per line. */
+function targets(report, s) {
+  const rows = {};
+  for (const { target, verdict } of report.targets || []) {
+    const [line, runtime] = target.split("/");
+    (rows[line] = rows[line] || {})[runtime] = verdict;
+  }
+  const cell = (verdict, runtime) =>
+    el("td", { class: `target-${verdict}`, "data-verdict": verdict, title: s.verdictShort[verdict] }, { pass: "✔", warn: "▲", fail: "✖" }[verdict], " ", s.verdictShort[verdict]);
+  return el(
+    "table",
+    { class: "targets", "aria-label": s.perTarget },
+    el("thead", {}, el("tr", {}, el("th", {}, "Rainbond"), el("th", {}, "containerd"), el("th", {}, "Docker"))),
+    el(
+      "tbody",
+      {},
+      Object.entries(rows).map(([line, v]) => el("tr", { "data-line": line }, el("th", {}, s.lines[line] || line), cell(v.containerd, "containerd"), cell(v.docker, "docker"))),
+    ),
   );
 }
 

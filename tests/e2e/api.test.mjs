@@ -90,6 +90,36 @@ test("a gzip package is checked on two workers (JSPI), anything else on one; bot
   }
 });
 
+test("the target: a verdict per Rainbond line and runtime, the console's platform facts, re-targeting without reading again", async () => {
+  const result = await inPage(`async (api, file) => {
+    const seed = file("seed");
+    const verdict = async (target) => (await api.validatePackage(seed, { target })).verdict;
+    const rejected = async (target) => api.validatePackage(seed, { target }).then(() => "resolved", (e) => e.constructor.name + ": " + e.message);
+    const all = await api.validatePackage(seed);
+    const v69 = await api.retargetReport(all, "6.9/containerd");
+    return {
+      docker516: await verdict("5.16/docker"),
+      console517: await verdict({ rainbond: "v5.17.3-release" }),
+      console69: await verdict({ rainbond: "v6.9.2-release", arch: ["amd64"] }),
+      hash: (await api.validatePackage(seed, { target: { rainbond: "3f2a9c1" } })).target_note,
+      armOnly: (await api.validatePackage(file("valid"), { target: { rainbond: "v6.9.2-release", arch: ["arm64"] } })).findings.filter((f) => f.fails_on.length).map((f) => f.code),
+      retargeted: v69,
+      unknown: await rejected("5.14"),
+      badShape: await rejected(42),
+      badRetarget: await api.retargetReport(all, "6.9/cri-o").then(() => "resolved", (e) => e.constructor.name),
+    };
+  }`);
+  assert.equal(result.docker516, "fail");
+  assert.equal(result.console517, "fail", "both runtimes of 5.16: the worse");
+  assert.equal(result.console69, "warn");
+  assert.equal(result.hash, "3f2a9c1");
+  assert.deepEqual(result.armOnly, ["MET007"]);
+  assert.deepEqual(withoutMillis(result.retargeted), withoutMillis(nativeReport(cases.seed, "6.9/containerd")));
+  assert.match(result.unknown, /^TypeError: .*older than v5\.15\.1/);
+  assert.match(result.badShape, /^TypeError/);
+  assert.equal(result.badRetarget, "TypeError");
+});
+
 test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async () => {
   const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
   assert.ok(names.length >= 2, Object.keys(cases).join(", "));
@@ -142,7 +172,7 @@ test("the rule catalog and explanations are the CLI's", async () => {
   const listed = cli("--list-rules").trim().split("\n").map((line) => line.split(/\s+/)[0]);
   assert.deepEqual(result.rules.map((r) => r.code), listed);
   const img001 = result.rules.find((r) => r.code === "IMG001");
-  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "title", "why", "fix", "example", "repairable"]);
+  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "fails_on", "evidence", "title", "why", "fix", "example", "repairable"]);
   assert.ok(img001.fix.en && img001.fix.zh);
   assert.equal(img001.repairable, true);
   assert.equal(result.rules.find((r) => r.code === "PKG003").repairable, false);

@@ -62,11 +62,11 @@ export function fixtures() {
 /** A report with its timing zeroed, to compare reports of the same package. */
 export const withoutMillis = (report) => ({ ...report, stats: { ...report.stats, millis: 0 } });
 
-/** The native CLI's JSON report of `path`. */
-export function nativeReport(path) {
+/** The native CLI's JSON report of `path`, for `target`. */
+export function nativeReport(path, target = "all") {
   let out;
   try {
-    out = execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", path], { encoding: "utf8" });
+    out = execFileSync(join(ROOT, "target", "release", "ramcheck"), ["--format", "json", "--target", target, path], { encoding: "utf8" });
   } catch (e) {
     out = e.stdout; // exit status 1: the package has errors
   }

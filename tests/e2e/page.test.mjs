@@ -110,7 +110,7 @@ test("a Chinese browser gets the Chinese page; each code opens its explanation",
 
 test("the drop zone works by keyboard, and a pasted file is checked", () =>
   withPage(env, {}, async (page) => {
-    for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 5; i++) await page.keyboard.press("Tab"); // the target (line, runtime), the languages, the file
     assert.equal(await page.evaluate(() => document.activeElement.id), "file");
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
     await chooser.setFiles(cases.valid);
@@ -163,13 +163,24 @@ test("Cancel stops the check and the page stays usable", () =>
     assert.equal(await checkFile(page, cases.valid), "pass");
   }));
 
-test("every fixture gives the native CLI's report (downloaded as JSON)", () =>
+test("every fixture gives the native CLI's report (downloaded as JSON), for any target and re-targeted to 5.16/docker", () =>
   withPage(env, {}, async (page) => {
-    for (const [name, path] of Object.entries(cases)) {
-      await checkFile(page, path, 120_000);
+    const downloaded = async () => {
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Download report (JSON)")]);
-      const browser = JSON.parse(readFileSync(await download.path(), "utf8"));
-      assert.deepEqual(withoutMillis(browser), withoutMillis(nativeReport(path)), name);
+      return JSON.parse(readFileSync(await download.path(), "utf8"));
+    };
+    for (const [name, path] of Object.entries(cases)) {
+      await page.selectOption("#target-line", "all");
+      await page.selectOption("#target-runtime", "");
+      await checkFile(page, path, 120_000);
+      assert.deepEqual(withoutMillis(await downloaded()), withoutMillis(nativeReport(path)), name);
+      // The target changes the verdict without reading the file again.
+      await page.selectOption("#target-line", "5.16");
+      await page.selectOption("#target-runtime", "docker");
+      await page.waitForFunction(() => document.querySelector(".target-phrase").textContent.includes("5.16/docker"));
+      const retargeted = await downloaded();
+      assert.deepEqual(withoutMillis(retargeted), withoutMillis(nativeReport(path, "5.16/docker")), `${name} for 5.16/docker`);
+      assert.equal(await page.getAttribute("#report", "data-verdict"), retargeted.verdict, name);
       await page.click("text=Check another file");
       await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
     }
