@@ -8,7 +8,8 @@
 //!
 //! The core calls back every 4 MiB read (`ramcheck::source::Progress`), so a
 //! redraw costs nothing measurable next to inflating those bytes; without a
-//! line to show, the core gets no callback at all.
+//! line to show, the core gets no callback at all. The line cannot name the
+//! member being read: the callback carries only the bytes read so far.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -22,7 +23,7 @@ const LINE_EVERY: Duration = Duration::from_secs(5);
 /// bar no more often (indicatif's own limiter allows bursts).
 const REDRAWS_PER_SECOND: u8 = 10;
 const REDRAW_EVERY: Duration = Duration::from_millis(1000 / REDRAWS_PER_SECOND as u64);
-/// Display columns of the file name on the line, at most.
+/// Characters of the file name on the line, at most (the end is kept).
 const NAME_WIDTH: usize = 40;
 
 #[derive(clap::Args, Clone, Copy)]
