@@ -78,3 +78,11 @@ static_bin() { echo "$ROOT/target/$1-unknown-linux-musl/release/ramcheck"; }
 
 # The version in Cargo.toml, which everything released must carry.
 crate_version() { awk -F'"' '/^version = / { print $2; exit }' "$ROOT/Cargo.toml"; }
+
+# The oracle suite's real components (tests/oracles/run): containerd 1.6,
+# Docker 20.10, busybox and Go (the oracle is a stdlib-only Go program).
+ensure_oracle_tools() {
+  command -v containerd >/dev/null && command -v dockerd >/dev/null && [ -x /usr/bin/docker ] \
+    && command -v busybox >/dev/null && command -v go >/dev/null \
+    || apt_install containerd docker.io busybox golang-go
+}

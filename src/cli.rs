@@ -14,7 +14,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use ramcheck::format::{self, Lang};
 use ramcheck::rules::{self, RULES};
-use ramcheck::{Options, Report};
+use ramcheck::{Options, Report, Target};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
@@ -46,6 +46,11 @@ struct Args {
     /// Also hash every blob and layer and compare with its digest (IMG008).
     #[arg(long)]
     deep: bool,
+    /// The Rainbond that will import the package: `all` (default), or
+    /// VERSION[/RUNTIME], e.g. `5.17.1`, `v6.9.8/containerd`, `6.1/docker`,
+    /// `latest`. Without RUNTIME, both runtimes of that release line.
+    #[arg(long, value_name = "TARGET", default_value = "all", value_parser = parse_target)]
+    target: Target,
     /// Language of the text report (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<Language>,
@@ -102,7 +107,7 @@ pub fn main() -> ExitCode {
     let mut unreadable = false;
     let mut stdout = std::io::stdout().lock();
     for path in &args.files {
-        let report = match check_file(path, &options, &args.progress) {
+        let report = match check_file(path, &options, &args.target, &args.progress) {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("ramcheck: {}: {message}", path.display());
@@ -144,7 +149,11 @@ fn lang(asked: Option<Language>) -> Lang {
     }
 }
 
-fn check_file(path: &Path, options: &Options, progress: &progress::ProgressArgs) -> Result<Report, String> {
+fn parse_target(text: &str) -> Result<Target, String> {
+    Target::parse(text).map_err(|e| e.to_string())
+}
+
+fn check_file(path: &Path, options: &Options, target: &Target, progress: &progress::ProgressArgs) -> Result<Report, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -155,6 +164,7 @@ fn check_file(path: &Path, options: &Options, progress: &progress::ProgressArgs)
     let mut meter = progress.start("checking", &name, meta.len());
     let mut report = ramcheck::check(&file, &name, options, meter.hook());
     meter.finish();
+    ramcheck::retarget(&mut report, target);
     report.stats.millis = started.elapsed().as_millis() as u64;
     Ok(report)
 }

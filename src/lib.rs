@@ -11,6 +11,7 @@ pub mod check;
 pub mod format;
 pub mod gzip;
 pub mod images;
+pub mod lang;
 pub mod metadata;
 pub mod model;
 pub mod paths;
@@ -20,12 +21,14 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod target;
 pub mod tarwalk;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 mod zipwalk;
 
-pub use check::check;
+pub use check::{check, retarget};
 pub use report::{Finding, Report, Severity, Verdict};
 pub use scan::Options;
 pub use source::ByteSource;
+pub use target::{Target, Targets};

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::target::Targets;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -46,6 +48,9 @@ pub struct Finding {
     pub hint_zh: String,
     /// Offset in the (inflated) package stream, for ordering.
     pub position: u64,
+    /// The targets on which this finding makes the import fail (empty for
+    /// one that fails nowhere).
+    pub fails_on: Targets,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +66,10 @@ pub struct Summary {
     pub disk_needed_bytes: u64,
     pub container: String,
     pub exporter: Option<String>,
+    /// The components' architectures as the console reads them (a missing
+    /// `arch` is amd64), each once.
+    #[serde(default)]
+    pub arch: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,11 +104,29 @@ pub struct Stats {
     pub millis: u64,
 }
 
+/// The verdict on one line × runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetVerdict {
+    pub target: String,
+    pub verdict: Verdict,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub file: String,
     pub size: u64,
+    /// The normalised target the verdict and severities are for.
+    pub target: String,
+    /// Set when the asked Rainbond version could not be read and `all` was
+    /// used: the version as it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_note: Option<String>,
+    /// The architectures of the cluster's nodes, when known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_arch: Vec<String>,
     pub verdict: Verdict,
+    /// The verdict on every line × runtime, in a fixed order.
+    pub targets: Vec<TargetVerdict>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub entries: Vec<Entry>,
@@ -112,12 +139,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// Orders findings (severity, then position) and derives the verdict.
-    pub fn finish(&mut self) {
-        self.findings.sort_by_key(|f| (f.severity, f.position));
-        self.verdict = verdict(&self.findings);
-    }
-
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }

@@ -159,3 +159,48 @@ fn bad_arguments_exit_2() {
     assert_eq!(ramcheck(&["--format", "xml", "x"]).status.code(), Some(2));
     assert_eq!(ramcheck(&[]).status.code(), Some(2));
 }
+
+#[test]
+fn the_target_decides_the_verdict_and_the_other_targets_are_listed() {
+    let seed = seed();
+    let seed = seed.to_str().unwrap();
+    let o = ramcheck(&["--target", "5.16/docker", seed]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("for Rainbond 5.15.1 to 5.17.3 with Docker"), "{out}");
+    assert!(out.contains("Imports with warnings on Rainbond 5.15.1 to 5.17.3 with containerd; Rainbond 6.0 and later"), "{out}");
+    let o = ramcheck(&["--target", "v6.9.8/containerd", seed]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Fails on Rainbond 5.15.1 to 5.17.3 with Docker: IMG001"), "{}", stdout(&o));
+    // Without a runtime, both runtimes of the line: the worse verdict.
+    assert_eq!(ramcheck(&["--target", "5.17.1", seed]).status.code(), Some(1));
+    let o = ramcheck(&["--format", "json", "--target", "6.1", seed]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["target"], "6.0");
+    assert_eq!(json["verdict"], "warn");
+    assert_eq!(json["targets"].as_array().unwrap().len(), 8);
+    assert_eq!(json["targets"][1], serde_json::json!({ "target": "5.16/docker", "verdict": "fail" }));
+    assert_eq!(json["findings"][0]["fails_on"], serde_json::json!(["5.16/docker"]));
+    let o = ramcheck(&["--format", "sarif", "--target", "5.16/docker", seed]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!((result["level"].as_str(), result["properties"]["fails_on"][0].as_str()), (Some("error"), Some("5.16/docker")));
+    assert_eq!(sarif["runs"][0]["properties"]["targets"][0]["target"], "5.16/docker");
+}
+
+#[test]
+fn an_unknown_target_exits_2_with_the_lines() {
+    for bad in ["5.14", "6.9/cri-o", "soon"] {
+        let o = ramcheck(&["--target", bad, valid().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("5.16, 6.0, 6.7, 6.9"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn explain_shows_evidence_and_failing_targets() {
+    let out = stdout(&ramcheck(&["--explain", "IMG001"]));
+    assert!(out.contains("Fails on: Rainbond 5.15.1 and later with Docker"), "{out}");
+    assert!(out.contains("Evidence: moby image/tarexport/load.go"), "{out}");
+}

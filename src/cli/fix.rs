@@ -14,6 +14,7 @@ use serde_json::json;
 
 use ramcheck::format::{self, Lang};
 use ramcheck::repair::{self, Mode, Plan, Unrepaired};
+use ramcheck::Target;
 use ramcheck::{Options, Report};
 
 use super::Language;
@@ -52,6 +53,10 @@ pub struct FixArgs {
     /// Also hash every blob and layer (IMG008) in both checks.
     #[arg(long)]
     deep: bool,
+    /// The Rainbond that will import it (as for checking): the repair answers
+    /// what fails there; `all` (default) answers what fails anywhere.
+    #[arg(long, value_name = "TARGET", default_value = "all", value_parser = super::parse_target)]
+    target: Target,
     /// Language of the text output (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<Language>,
@@ -85,7 +90,7 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
     };
     let len = input.metadata().map_err(|e| e.to_string())?.len();
     let mut meter = args.progress.start("pass 1/2: checking", &input_name, len);
-    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, meter.hook());
+    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, &args.target, meter.hook());
     meter.finish();
     let output = match (&args.output, chosen) {
         (Some(path), Some(_)) => path.clone(),
@@ -121,8 +126,9 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
     wrote?;
     let written = File::open(&output).map_err(|e| format!("{}: {e}", output.display()))?;
     let mut meter = args.progress.start("checking the output", &file_name(&output), written.metadata().map_or(0, |m| m.len()));
-    let after = ramcheck::check(&written, &file_name(&output), &options, meter.hook());
+    let mut after = ramcheck::check(&written, &file_name(&output), &options, meter.hook());
     meter.finish();
+    ramcheck::retarget(&mut after, &args.target);
     print_result(args, &output, &plan, &after, lang);
     Ok(if after.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
