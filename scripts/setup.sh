@@ -51,6 +51,34 @@ ensure_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
 
+# The static release binaries: musl targets; aarch64 links with rust-lld
+# (.cargo/config.toml).
+STATIC_TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+
+ensure_static_targets() {
+  local installed
+  installed="$(rustup target list --installed)"
+  for target in "${STATIC_TARGETS[@]}"; do
+    if ! grep -qx "$target" <<<"$installed"; then
+      log "adding the $target target"
+      rustup target add "$target"
+    fi
+  done
+}
+
+build_static() {
+  for target in "${STATIC_TARGETS[@]}"; do
+    # (cargo says it drops the lib's cdylib crate type, meant for wasm32)
+    cargo build --release --quiet --bin ramcheck --target "$target" 2>&1 | { grep -v -e 'dropping unsupported crate type' -e '^$' || true; } >&2
+  done
+}
+
+# static_bin x86_64|aarch64: the path of the static binary.
+static_bin() { echo "$ROOT/target/$1-unknown-linux-musl/release/ramcheck"; }
+
+# The version in Cargo.toml, which everything released must carry.
+crate_version() { awk -F'"' '/^version = / { print $2; exit }' "$ROOT/Cargo.toml"; }
+
 # The oracle suite's real components (tests/oracles/run): containerd 1.6,
 # Docker 20.10, busybox and Go (the oracle is a stdlib-only Go program).
 ensure_oracle_tools() {

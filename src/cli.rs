@@ -1,6 +1,8 @@
 //! Arguments, files and exit codes (`shared/spec/report.md`, "Command line").
 
 mod fix;
+mod progress;
+mod shell;
 
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -8,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use ramcheck::format::{self, Lang};
 use ramcheck::rules::{self, RULES};
@@ -58,17 +60,32 @@ struct Args {
     /// List every rule.
     #[arg(long, conflicts_with = "files")]
     list_rules: bool,
+    #[command(flatten)]
+    progress: progress::ProgressArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
     Fix(fix::FixArgs),
+    Completions(shell::CompletionsArgs),
+    #[command(hide = true)]
+    Man(shell::ManArgs),
+}
+
+/// The clap definitions, with the version and the size of the rule catalog
+/// (`ramcheck 0.1.0 (49 rules)`); completions and man pages come from it too.
+fn command() -> clap::Command {
+    let version = format!("{} ({} rules)", env!("CARGO_PKG_VERSION"), RULES.len());
+    Args::command().version(&*Box::leak(version.into_boxed_str()))
 }
 
 pub fn main() -> ExitCode {
-    let args = Args::parse();
-    if let Some(Command::Fix(fix)) = args.command {
-        return fix::run(fix);
+    let args = Args::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
+    match args.command {
+        Some(Command::Fix(fix)) => return fix::run(fix),
+        Some(Command::Completions(a)) => return shell::completions(a),
+        Some(Command::Man(a)) => return shell::man(a),
+        None => {}
     }
     let lang = lang(args.lang);
     if let Some(code) = &args.explain {
@@ -90,7 +107,7 @@ pub fn main() -> ExitCode {
     let mut unreadable = false;
     let mut stdout = std::io::stdout().lock();
     for path in &args.files {
-        let report = match check_file(path, &options, &args.target) {
+        let report = match check_file(path, &options, &args.target, &args.progress) {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("ramcheck: {}: {message}", path.display());
@@ -136,7 +153,7 @@ fn parse_target(text: &str) -> Result<Target, String> {
     Target::parse(text).map_err(|e| e.to_string())
 }
 
-fn check_file(path: &Path, options: &Options, target: &Target) -> Result<Report, String> {
+fn check_file(path: &Path, options: &Options, target: &Target, progress: &progress::ProgressArgs) -> Result<Report, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -144,7 +161,9 @@ fn check_file(path: &Path, options: &Options, target: &Target) -> Result<Report,
     let file = File::open(path).map_err(|e| e.to_string())?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
-    let mut report = ramcheck::check(&file, &name, options, None);
+    let mut meter = progress.start("checking", &name, meta.len());
+    let mut report = ramcheck::check(&file, &name, options, meter.hook());
+    meter.finish();
     ramcheck::retarget(&mut report, target);
     report.stats.millis = started.elapsed().as_millis() as u64;
     Ok(report)

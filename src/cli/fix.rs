@@ -60,6 +60,8 @@ pub struct FixArgs {
     /// Language of the text output (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<Language>,
+    #[command(flatten)]
+    progress: super::progress::ProgressArgs,
 }
 
 pub fn run(args: FixArgs) -> ExitCode {
@@ -86,7 +88,10 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
         Some(path) => (PathBuf::new(), Some(file_name(path))),
         None => (args.input.parent().map(Path::to_path_buf).unwrap_or_default(), None),
     };
-    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, &args.target, None);
+    let len = input.metadata().map_err(|e| e.to_string())?.len();
+    let mut meter = args.progress.start("pass 1/2: checking", &input_name, len);
+    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, &args.target, meter.hook());
+    meter.finish();
     let output = match (&args.output, chosen) {
         (Some(path), Some(_)) => path.clone(),
         _ => {
@@ -115,9 +120,14 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
     if output.exists() && !args.force {
         return Err(format!("{}: exists; pass --force to replace it", output.display()));
     }
-    write_atomically(&output, args.force, |sink| repair::apply(&input, &plan, sink, None).map(drop))?;
+    let mut meter = args.progress.start("pass 2/2: writing", &file_name(&output), len);
+    let wrote = write_atomically(&output, args.force, |sink| repair::apply(&input, &plan, sink, meter.hook()).map(drop));
+    meter.finish();
+    wrote?;
     let written = File::open(&output).map_err(|e| format!("{}: {e}", output.display()))?;
-    let mut after = ramcheck::check(&written, &file_name(&output), &options, None);
+    let mut meter = args.progress.start("checking the output", &file_name(&output), written.metadata().map_or(0, |m| m.len()));
+    let mut after = ramcheck::check(&written, &file_name(&output), &options, meter.hook());
+    meter.finish();
     ramcheck::retarget(&mut after, &args.target);
     print_result(args, &output, &plan, &after, lang);
     Ok(if after.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
