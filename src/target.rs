@@ -141,6 +141,17 @@ impl Targets {
         self.pairs().map(|(l, r)| format!("{}/{}", l.as_str(), r.as_str())).collect()
     }
 
+    /// " on Rainbond 6.9 and later" (English) or "在Rainbond 6.9 及以上版本上"
+    /// (Chinese), for a sentence about where something fails; empty for all
+    /// targets.
+    pub fn on(self, lang: crate::lang::Lang) -> String {
+        match lang {
+            _ if self == Targets::ALL => String::new(),
+            crate::lang::Lang::En => format!(" on {}", self.describe(lang)),
+            crate::lang::Lang::Zh => format!("在{}上", self.describe(lang)),
+        }
+    }
+
     /// For people: "Rainbond 5.15.1 to 5.17.3 with Docker; Rainbond 6.0 and
     /// later", consecutive lines with the same runtimes folded into one range.
     pub fn describe(self, lang: crate::lang::Lang) -> String {

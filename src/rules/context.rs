@@ -1,13 +1,15 @@
 //! The facts the checks judge, derived once from the pass.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
 use crate::archive::ImageArchive;
 use crate::images::{self, Analysis};
+use crate::metadata::get_str;
 use crate::metadata::{self, ParseError};
 use crate::paths;
+use crate::reference;
 use crate::scan::{MetadataFile, Package};
 use crate::target::{Line, Targets};
 
@@ -110,6 +112,24 @@ impl<'a> Context<'a> {
         self.template.as_ref().map(|t| metadata::get_list(t, "plugins")).unwrap_or(&[])
     }
 
+    /// Every component and plugin with its share_image.
+    pub fn image_users(&self) -> Vec<ImageUser<'_>> {
+        image_users_of(self)
+    }
+
+    /// The normalised names the components and plugins use.
+    pub fn wanted_images(&self) -> HashSet<String> {
+        self.image_users().iter().filter_map(|u| reference::normalize(u.share_image)).collect()
+    }
+
+    /// Whether some wanted image is carried by none of the archives `keep`
+    /// accepts (an archive that is not walked, or is damaged, can be the one).
+    pub fn images_missing_from(&self, keep: impl Fn(&ArchiveView<'_>) -> bool) -> bool {
+        let carried: HashSet<String> =
+            self.archives.iter().filter(|v| keep(v)).flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
+        self.wanted_images().iter().any(|w| !carried.contains(w))
+    }
+
     /// Where metadata.json is (or should be).
     pub fn metadata_location(&self) -> String {
         match (self.metadata, &self.app_dir) {
@@ -123,4 +143,30 @@ impl<'a> Context<'a> {
     pub fn metadata_position(&self) -> u64 {
         self.metadata.map_or(0, |m| m.pos)
     }
+}
+
+/// One component or plugin that names an image.
+pub struct ImageUser<'a> {
+    /// `apps[2]` or `plugins[0]`.
+    pub path: String,
+    /// The component's service_cname or the plugin's plugin_alias.
+    pub label: String,
+    pub share_image: &'a str,
+    pub is_plugin: bool,
+}
+
+/// Every component and plugin with its share_image.
+pub fn image_users_of<'a>(cx: &'a Context<'_>) -> Vec<ImageUser<'a>> {
+    let mut users = Vec::new();
+    let mut add = |list: &'a [Value], field: &str, label: &str, is_plugin: bool| {
+        for (i, item) in list.iter().enumerate() {
+            if let Some(share_image) = get_str(item, "share_image") {
+                let label = get_str(item, label).unwrap_or("").to_string();
+                users.push(ImageUser { path: format!("{field}[{i}]"), label, share_image, is_plugin });
+            }
+        }
+    };
+    add(cx.components(), "apps", "service_cname", false);
+    add(cx.plugins(), "plugins", "plugin_alias", true);
+    users
 }

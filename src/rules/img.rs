@@ -266,14 +266,8 @@ pub static IMG014: Rule = Rule {
 const MAX_LISTED: usize = 20;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let wanted = wanted_names(cx);
-    let intact: HashSet<String> = cx
-        .archives
-        .iter()
-        .filter(|v| v.loaded_path && v.archive.damage.is_none())
-        .flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names()))
-        .collect();
-    let images_missing = wanted.iter().any(|w| !intact.contains(w));
+    let wanted = cx.wanted_images();
+    let images_missing = cx.images_missing_from(|v| v.loaded_path && v.archive.damage.is_none());
     for view in cx.archives.iter().filter(|v| v.archive.compression.is_none() && !v.archive.not_tar && !v.apple_double()) {
         // An archive a target does not load cannot fail its import.
         let mut found = Vec::new();
@@ -294,11 +288,6 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     tag_collisions(cx, out);
     platforms(cx, out);
-}
-
-/// The normalised names the template's components and plugins use.
-fn wanted_names(cx: &Context<'_>) -> HashSet<String> {
-    super::xrf::image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect()
 }
 
 /// Offset of a member of an archive in the package stream.

@@ -5,7 +5,6 @@ use crate::target::Targets;
 use std::collections::HashMap;
 
 use crate::paths;
-use crate::reference;
 use crate::report::{Finding, Severity};
 use crate::scan::Shallow;
 use crate::tarwalk::Kind;
@@ -360,14 +359,7 @@ fn extra_top_level(cx: &Context<'_>, out: &mut Vec<Finding>) {
 fn stray_and_compressed(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // A compressed archive is not walked: it is needed when a share_image is
     // carried by none of the plain archives.
-    let wanted: Vec<String> = super::xrf::image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect();
-    let carried: Vec<String> = cx
-        .archives
-        .iter()
-        .filter(|v| v.loaded_path && v.archive.compression.is_none())
-        .flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names()))
-        .collect();
-    let needed = wanted.iter().any(|w| !carried.contains(w));
+    let needed = cx.images_missing_from(|v| v.loaded_path && v.archive.compression.is_none());
     for v in cx.archives.iter().filter(|v| v.loaded_path) {
         let a = v.archive;
         let name = paths::file_name(&a.path);

@@ -287,11 +287,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         for e in &errors {
             // A field newer importers added is ignored by the older ones.
             let lines = model::decoded_on(&e.path);
-            let (on, on_zh) = if lines == Targets::ALL {
-                (String::new(), String::new())
-            } else {
-                (format!(" on {}", lines.describe(Lang::En)), format!("在{}上", lines.describe(Lang::Zh)))
-            };
+            let (on, on_zh) = (lines.on(Lang::En), lines.on(Lang::Zh));
             out.push(
                 MET002
                     .at(

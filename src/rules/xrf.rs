@@ -2,13 +2,10 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
-
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
 use crate::images::{Analysis, Doc};
 use crate::lang::Lang;
-use crate::metadata::get_str;
 use crate::reference;
 use crate::report::{Finding, Severity};
 use crate::target::{Line, Runtime, Targets};
@@ -90,32 +87,6 @@ const MAX_LISTED: usize = 20;
 /// Candidate names compared when suggesting the closest one.
 const MAX_SUGGESTION_CANDIDATES: usize = 1_000;
 
-/// One component or plugin that names an image.
-pub struct ImageUser<'a> {
-    /// `apps[2]` or `plugins[0]`.
-    pub path: String,
-    /// The component's service_cname or the plugin's plugin_alias.
-    pub label: String,
-    pub share_image: &'a str,
-    pub is_plugin: bool,
-}
-
-/// Every component and plugin with its share_image.
-pub fn image_users<'a>(cx: &'a Context<'_>) -> Vec<ImageUser<'a>> {
-    let mut users = Vec::new();
-    let mut add = |list: &'a [Value], field: &str, label: &str, is_plugin: bool| {
-        for (i, item) in list.iter().enumerate() {
-            if let Some(share_image) = get_str(item, "share_image") {
-                let label = get_str(item, label).unwrap_or("").to_string();
-                users.push(ImageUser { path: format!("{field}[{i}]"), label, share_image, is_plugin });
-            }
-        }
-    };
-    add(cx.components(), "apps", "service_cname", false);
-    add(cx.plugins(), "plugins", "plugin_alias", true);
-    users
-}
-
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !cx.pkg.complete() {
         return;
@@ -146,7 +117,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .collect();
     let names: Vec<String> = archives.iter().flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
     let searched = archives.iter().map(|v| v.archive.path.as_str()).collect::<Vec<_>>().join(", ");
-    let users = image_users(cx);
+    let users = cx.image_users();
     let not_found = users.iter().filter_map(|user| {
         // Invalid and digest-pinned references are MET005's.
         let wanted = reference::parse(user.share_image).ok().filter(|r| r.digest.is_none()).map(|r| r.normalized())?;
@@ -179,11 +150,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             (false, None, Some(c)) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
             (false, None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
         };
-        let (on, on_zh) = if fails == Targets::ALL {
-            (String::new(), String::new())
-        } else {
-            (format!(" on {}", fails.describe(Lang::En)), format!("在{}上", fails.describe(Lang::Zh)))
-        };
+        let (on, on_zh) = (fails.on(Lang::En), fails.on(Lang::Zh));
         out.push(
             XRF001
                 .at(
@@ -301,7 +268,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// XRF002: images are named, but no archive would be loaded.
 fn no_archive(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let users = image_users(cx);
+    let users = cx.image_users();
     let Some(dir) = cx.app_dir.clone().filter(|_| !users.is_empty()) else { return };
     let n = users.len();
     out.push(XRF002.at(
@@ -332,7 +299,7 @@ fn superfluous(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// XRF004: images that no share_image names.
 fn unused(cx: &Context<'_>, loaded: &[&ArchiveView<'_>], out: &mut Vec<Finding>) {
-    let wanted: Vec<String> = image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect();
+    let wanted = cx.wanted_images();
     let mut listed = 0;
     for v in loaded {
         for image in &v.analysis.images {
