@@ -3,7 +3,8 @@
 
 export type Severity = "error" | "warning" | "info";
 export type Verdict = "pass" | "warn" | "fail";
-export type Language = "en" | "zh";
+/** "zh" or any "zh-…" (umi's "zh-CN") is Chinese; anything else English. */
+export type Language = "en" | "zh" | "zh-CN" | "en-US";
 
 export interface Finding {
   code: string;
