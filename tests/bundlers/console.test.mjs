@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { basename, extname, join, normalize, sep } from "node:path";
 import { after, before, test } from "node:test";
 
 import { ROOT } from "../../tools/build.mjs";
@@ -22,6 +22,8 @@ const EXAMPLE = join(ROOT, "examples", "console-upload");
 const APP = join(OUT, "console-upload");
 const ENGINES = join(OUT, "yarn-engines");
 const EID = "eid-test";
+// webpack 4's splitChunks names the chunk of `import(/* webpackChunkName: "ramcheck" */ …)` so.
+const RAMCHECK_CHUNK = /^(vendors~)?ramcheck\.[0-9a-f]+\.async\.js$/;
 
 let browser;
 let cases;
@@ -57,17 +59,23 @@ before(async () => {
   mkdirSync(ENGINES, { recursive: true });
   writeFileSync(join(ENGINES, "package.json"), JSON.stringify({ name: "engines", version: "1.0.0", private: true }));
   let started = Date.now();
-  run(ENGINES, "yarn", ["add", `file:${tarball}`, "--non-interactive", "--no-progress", "--cache-folder", join(OUT, "yarn-cache-engines")]);
-  run(ENGINES, "yarn", ["check", "--integrity"]);
+  // Vendored as docs/console-integration.md says, until it is published.
+  mkdirSync(join(ENGINES, "vendor"));
+  cpSync(tarball, join(ENGINES, "vendor", basename(tarball)));
+  run(ENGINES, "yarn", ["add", `file:vendor/${basename(tarball)}`, "--non-interactive", "--no-progress", "--cache-folder", join(OUT, "yarn-cache-engines")]);
+  run(ENGINES, "yarn", ["check", "--verify-tree"]);
   diagnostics.push(`yarn add of the tarball (engine check on) ${seconds(started)}`);
 
   // The app: its modules with --ignore-engines (umi 3's own dependencies
   // declare node >= 18), once per yarn.lock; then ramcheck as yarn installed it.
-  mkdirSync(APP, { recursive: true });
-  for (const name of ["src", "config", "dist"]) rmSync(join(APP, name), { recursive: true, force: true });
-  for (const name of ["package.json", "yarn.lock", "config", "src"]) cpSync(join(EXAMPLE, name), join(APP, name), { recursive: true });
-  rmSync(join(APP, "src", ".umi"), { recursive: true, force: true });
-  rmSync(join(APP, "src", ".umi-production"), { recursive: true, force: true });
+  // The example's sources replace the copy's; src/.umi/.cache (umi's Babel
+  // cache) and node_modules/.cache (Terser's) stay: 2 minutes cold, under 1 warm.
+  mkdirSync(join(APP, "src"), { recursive: true });
+  for (const name of ["config", "dist"]) rmSync(join(APP, name), { recursive: true, force: true });
+  for (const name of readdirSync(join(APP, "src"))) if (!name.startsWith(".umi")) rmSync(join(APP, "src", name), { recursive: true });
+  for (const name of ["package.json", "yarn.lock", "config", "src"]) {
+    cpSync(join(EXAMPLE, name), join(APP, name), { recursive: true, filter: (from) => !/[\\/]\.umi/.test(from.slice(EXAMPLE.length)) });
+  }
   started = Date.now();
   const installed = installLocked(APP, ["yarn.lock", "package.json"], () =>
     run(APP, "yarn", ["install", "--frozen-lockfile", "--ignore-engines", "--non-interactive", "--no-progress"]),
@@ -130,7 +138,7 @@ function serveConsole({ region, version = "v6.9.2-release", csp, failChunk = fal
       }
       if (path.startsWith("/static/dists/")) {
         const file = normalize(join(dist, path.slice("/static/dists/".length)));
-        if (!file.startsWith(dist + sep) || !existsSync(file) || (failChunk && /^ramcheck\./.test(file.slice(dist.length + 1)))) {
+        if (!file.startsWith(dist + sep) || !existsSync(file) || (failChunk && RAMCHECK_CHUNK.test(file.slice(dist.length + 1)))) {
           return send(res, 404, "not found\n", "text/plain");
         }
         return send(res, 200, readFileSync(file), TYPES[extname(file)] || "application/octet-stream");
@@ -168,7 +176,7 @@ async function withPage(options, body) {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   try {
-    await page.goto(`${server.url}/enterprise/${EID}/shared/import`, { waitUntil: "load" });
+    await page.goto(`${server.url}/enterprise/${EID}/shared/import`, { waitUntil: "networkidle" });
     await page.locator(".ant-upload:not(.ant-upload-disabled) input[type=file]").waitFor({ state: "attached" });
     await body(page, server);
     assert.deepEqual(
@@ -209,7 +217,7 @@ const base = (path) => path.split("/").at(-1);
 test("umi 3 build: ramcheck is a chunk of its own, loaded with the first check", () => {
   const files = readdirSync(join(APP, "dist"));
   assert.ok(
-    files.some((f) => /^ramcheck\.[0-9a-f]+\.async\.js$/.test(f)),
+    files.some((f) => RAMCHECK_CHUNK.test(f)),
     files.join(" "),
   );
   const umi = files.find((f) => /^umi\.[0-9a-f]+\.js$/.test(f));
@@ -218,13 +226,13 @@ test("umi 3 build: ramcheck is a chunk of its own, loaded with the first check",
 
 test("5.16 region: a valid package uploads with its Tag and arch; the seed case is stopped with its findings", () =>
   withPage({ region: REGION_5_16, version: "v5.17.3-release" }, async (page, server) => {
-    assert.ok(!(await scripts(page)).some((s) => s.startsWith("ramcheck.")), "ramcheck loads with the first check, not with the page");
+    assert.ok(!(await scripts(page)).some((s) => RAMCHECK_CHUNK.test(s)), "ramcheck loads with the first check, not with the page");
     assert.equal(await checkedArch(page), "");
 
     await choose(page, cases.valid);
     await until(() => server.uploads.length === 1);
     assert.deepEqual(await tag(page, base(cases.valid)), { verdict: "pass", text: "Passed" });
-    assert.ok((await scripts(page)).some((s) => s.startsWith("ramcheck.")));
+    assert.ok((await scripts(page)).some((s) => RAMCHECK_CHUNK.test(s)));
     assert.equal(server.uploads[0].field, "appTarFile");
     assert.equal(server.uploads[0].region, "rainbond-5");
     assert.equal(await checkedArch(page), "amd64", "the arch radio follows the package's images");
@@ -249,7 +257,8 @@ test("6.9 region: the seed case is not stopped (its plugin archive is skipped th
   withPage({ region: { ...REGION_6_9, arch: ["arm64"] } }, async (page, server) => {
     await choose(page, cases.seed);
     // It may warn (what fails on 5.16 is a warning here): upload anyway.
-    await Promise.race([until(() => server.uploads.length === 1, 60_000), dialog(page, "confirm", "ok")]);
+    const asked = dialog(page, "confirm", "ok").catch(() => null);
+    await Promise.race([until(() => server.uploads.length === 1, 60_000), asked]);
     await until(() => server.uploads.length === 1);
     assert.notEqual((await tag(page, base(cases.seed))).verdict, "fail");
     assert.equal(await page.locator(".ant-modal-confirm-error").count(), 0);
@@ -308,7 +317,8 @@ test("a stalled checker: the Upload is disabled while it runs; Skip check upload
     const check = page.locator(".ramcheck-check");
     await check.waitFor();
     assert.equal(await check.getAttribute("data-file"), base(cases.seed));
-    assert.ok(await page.locator("input[type=file]").isDisabled(), "no second file while a check runs");
+    // rc-upload drops its click and drop handlers; the input itself stays enabled.
+    assert.equal(await page.locator(".ant-upload-select.ant-upload-disabled").count(), 1, "no second file while a check runs");
     await page.waitForTimeout(500);
     assert.equal(server.uploads.length, 0);
     await page.locator(".ramcheck-skip").click();
