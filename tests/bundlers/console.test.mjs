@@ -62,7 +62,7 @@ before(async () => {
   // Vendored as docs/console-integration.md says, until it is published.
   mkdirSync(join(ENGINES, "vendor"));
   cpSync(tarball, join(ENGINES, "vendor", basename(tarball)));
-  run(ENGINES, "yarn", ["add", `file:vendor/${basename(tarball)}`, "--non-interactive", "--no-progress", "--cache-folder", join(OUT, "yarn-cache-engines")]);
+  run(ENGINES, "yarn", ["add", `file:vendor/${basename(tarball)}`, "--non-interactive", "--no-progress", "--cache-folder", join(ENGINES, ".yarn-cache")]);
   run(ENGINES, "yarn", ["check", "--verify-tree"]);
   diagnostics.push(`yarn add of the tarball (engine check on) ${seconds(started)}`);
 
@@ -201,11 +201,15 @@ async function tag(page, name) {
   return { verdict: await span.getAttribute("data-verdict"), text: (await span.textContent()).trim() };
 }
 
-/** The open Modal.error / Modal.confirm: its text; `button` ("ok" or "cancel") closes it. */
-async function dialog(page, kind, button) {
+/**
+ * The open Modal.error / Modal.confirm: its text; `button` ("ok" or "cancel")
+ * closes it. `screenshot` names a picture of the page with it, in target/bundlers/.
+ */
+async function dialog(page, kind, button, screenshot) {
   const modal = page.locator(`.ant-modal-confirm-${kind}`);
   await modal.waitFor({ timeout: 60_000 });
   const text = await modal.textContent();
+  if (screenshot) await page.screenshot({ path: join(OUT, `console-${screenshot}.png`) });
   await modal.locator(`.ant-modal-confirm-btns .ant-btn${button === "ok" ? "-primary" : ":not(.ant-btn-primary)"}`).click();
   await modal.waitFor({ state: "detached" });
   return text;
@@ -241,7 +245,7 @@ test("5.16 region: a valid package uploads with its Tag and arch; the seed case 
     // rbd_version "v5.17.3-release" and no runtime: both runtimes of 5.16, the worse verdict.
     const [img001] = nativeReport(cases.seed).findings.filter((f) => f.code === "IMG001");
     await choose(page, cases.seed);
-    const failed = await dialog(page, "error", "ok");
+    const failed = await dialog(page, "error", "ok", "fail-en");
     for (const text of ["IMG001", img001.location, img001.message, img001.hint, "5.16/docker"]) assert.ok(failed.includes(text), text);
     assert.equal(server.uploads.length, 1, "the failing package is not sent");
     assert.equal(await page.locator(".ant-notification-notice").count(), 0);
@@ -346,9 +350,10 @@ test("zh-CN: the page's and the findings' texts in Chinese", () =>
     const [img001] = nativeReport(cases.seed).findings.filter((f) => f.code === "IMG001");
     assert.match(await page.locator(".ant-card-head").textContent(), /离线导入应用模型/);
     await choose(page, cases.seed);
-    const failed = await dialog(page, "error", "ok");
+    const failed = await dialog(page, "error", "ok", "fail-zh");
     for (const text of ["无法导入", img001.message_zh, img001.hint_zh, "修正方法"]) assert.ok(failed.includes(text), text);
     await choose(page, cases.valid);
     await until(() => server.uploads.length === 1);
     assert.deepEqual(await tag(page, base(cases.valid)), { verdict: "pass", text: "检查通过" });
+    await page.screenshot({ path: join(OUT, "console-list-zh.png") });
   }));
