@@ -209,6 +209,7 @@ async function dialog(page, kind, button, screenshot) {
   const modal = page.locator(`.ant-modal-confirm-${kind}`);
   await modal.waitFor({ timeout: 60_000 });
   const text = await modal.textContent();
+  if (screenshot) await page.waitForTimeout(400); // the fade-in
   if (screenshot) await page.screenshot({ path: join(OUT, `console-${screenshot}.png`) });
   await modal.locator(`.ant-modal-confirm-btns .ant-btn${button === "ok" ? "-primary" : ":not(.ant-btn-primary)"}`).click();
   await modal.waitFor({ state: "detached" });
@@ -357,3 +358,36 @@ test("zh-CN: the page's and the findings' texts in Chinese", () =>
     assert.deepEqual(await tag(page, base(cases.valid)), { verdict: "pass", text: "检查通过" });
     await page.screenshot({ path: join(OUT, "console-list-zh.png") });
   }));
+
+test("src/utils/ramcheck.js: the import target, the package's arch, a check that never rejects", async () => {
+  // The module as Node can import it (the example's package is not ESM).
+  const copy = join(OUT, "console-ramcheck-utils.mjs");
+  cpSync(join(EXAMPLE, "src", "utils", "ramcheck.js"), copy);
+  const { checkPackage, importTarget, normaliseArch, packageArch } = await import(`${copy}?${Date.now()}`);
+  const clusters = [REGION_5_16, { ...REGION_6_9, arch: ["x86_64", "aarch64"] }];
+  const info = { version: { value: "v6.9.1-release" } };
+  assert.deepEqual(importTarget("/console/regions/rainbond-5/websocket/app/upload/ev1", clusters, info), { rainbond: "v5.17.3-release", arch: ["amd64"] });
+  assert.deepEqual(importTarget("https://console.example/console/regions/rainbond-6/websocket/app/upload/ev1", clusters, info), {
+    rainbond: "v6.9.2-release",
+    arch: ["amd64", "arm64"],
+  });
+  // A region not in the list: the console's own version; nothing known: all.
+  assert.deepEqual(importTarget("/console/regions/other/websocket/app/upload/ev1", clusters, info), { rainbond: "v6.9.1-release" });
+  assert.equal(importTarget(undefined, [], null), "all");
+  assert.equal(importTarget("/console/regions/x/websocket/", [{ region_name: "x", rbd_version: "" }], { version: {} }), "all");
+
+  assert.deepEqual(["linux/x86_64", "linux/AMD64", "aarch64", "linux/arm64", "linux/s390x"].map(normaliseArch), ["amd64", "amd64", "arm64", "arm64", "s390x"]);
+  const images = (...platforms) => ({ images: [{ images: platforms.map((platform) => ({ platform })) }, { images: [{}] }] });
+  assert.equal(packageArch(images("linux/amd64", "linux/x86_64")), "amd64");
+  assert.equal(packageArch(images("linux/amd64", "linux/arm64")), "");
+  assert.equal(packageArch(images()), "");
+  assert.equal(packageArch(undefined), "");
+
+  // No check can run in Node (no Worker; ramcheck may not even load): it resolves, saying so.
+  const result = await checkPackage(new Blob(["x"]), { locale: "zh-CN" });
+  assert.equal(result.verdict, "unchecked");
+  assert.ok(result.error);
+  const controller = new AbortController();
+  controller.abort();
+  assert.equal((await checkPackage(new Blob(["x"]), { signal: controller.signal })).verdict, "unchecked");
+});
