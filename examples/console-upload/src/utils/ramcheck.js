@@ -19,6 +19,8 @@ export function load() {
   return loading;
 }
 
+const VERDICTS = ['pass', 'warn', 'fail'];
+
 const ARCH = { x86_64: 'amd64', 'x86-64': 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 /** "amd64" or "arm64" for an arch or a platform ("linux/x86_64"); the name lower-cased otherwise. */
@@ -85,6 +87,8 @@ export function checkPackage(file, { locale, target = 'all', onProgress, signal 
   const check = Promise.resolve()
     .then(load)
     .then(ramcheck => ramcheck.validatePackage(file, { language: locale, target, onProgress, signal }))
-    .then(report => ({ verdict: report.verdict, report }));
+    .then(report =>
+      VERDICTS.includes(report && report.verdict) ? { verdict: report.verdict, report } : { verdict: 'unchecked', error: new Error('no verdict') },
+    );
   return Promise.race([check, skipped]).catch(error => ({ verdict: 'unchecked', error: error || new Error('unknown') }));
 }
