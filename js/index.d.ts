@@ -3,8 +3,29 @@
 
 export type Severity = "error" | "warning" | "info";
 export type Verdict = "pass" | "warn" | "fail";
-/** "zh" or any "zh-…" (umi's "zh-CN") is Chinese; anything else English. */
+/** "zh-CN" and "en-US" (the console's locales) are taken too. */
 export type Language = "en" | "zh" | "zh-CN" | "en-US";
+
+/** A Rainbond release line and image runtime: `"6.9/containerd"`; see `TargetSpec`. */
+export type TargetName =
+  | "5.16/containerd" | "5.16/docker" | "6.0/containerd" | "6.0/docker"
+  | "6.7/containerd" | "6.7/docker" | "6.9/containerd" | "6.9/docker";
+
+/**
+ * The Rainbond that will import the package: `"all"` (every line and
+ * runtime, the default), `"VERSION[/RUNTIME]"` (`"5.17.1"`, `"v6.9.8/docker"`,
+ * `"6.1"`, `"latest"`), or what the console knows about the import region:
+ * `rainbond` its `rbd_version` as rbd-api reports it (`"v6.1.2-release"`; one
+ * that cannot be read checks every line and says so in `target_note`),
+ * `arch` its nodes' architectures. Without a runtime, both runtimes of the
+ * line are checked and the verdict is the worse.
+ */
+export type TargetSpec = string | { rainbond?: string; runtime?: "containerd" | "docker"; arch?: string[] };
+
+export interface TargetVerdict {
+  target: TargetName;
+  verdict: Verdict;
+}
 
 export interface Finding {
   code: string;
@@ -17,6 +38,8 @@ export interface Finding {
   hint_zh: string;
   /** Offset in the (inflated) package stream, for ordering. */
   position: number;
+  /** The targets on which this finding makes the import fail (empty: nowhere). */
+  fails_on: TargetName[];
 }
 
 export interface Summary {
@@ -61,7 +84,16 @@ export interface Stats {
 export interface Report {
   file: string;
   size: number;
+  /** The normalised target the verdict and severities are for: "all", "6.9", "5.16/docker". */
+  target: string;
+  /** Set when the given Rainbond version could not be read and every target was checked: that version. */
+  target_note?: string;
+  /** The cluster's node architectures, when given. */
+  target_arch?: string[];
+  /** For `target`. */
   verdict: Verdict;
+  /** The verdict on every line × runtime, in a fixed order. */
+  targets: TargetVerdict[];
   findings: Finding[];
   summary: Summary;
   /** The package tree, cut to a bounded number of entries. */
@@ -86,6 +118,8 @@ export interface ValidateOptions {
   deep?: boolean;
   /** Language of the errors this API throws; findings carry both languages. */
   language?: Language;
+  /** The Rainbond that will import it (default "all"); an unknown one rejects with a TypeError. */
+  target?: TargetSpec;
   onProgress?: (progress: Progress) => void;
   /** Aborting terminates the check's worker and rejects with an AbortError. */
   signal?: AbortSignal;
@@ -126,6 +160,10 @@ export interface Rule {
   why: Texts;
   fix: Texts;
   example: string;
+  /** The targets a finding of this rule fails on, unless the archive it is about is loaded by fewer. */
+  fails_on: TargetName[];
+  /** Where the rule's claim comes from: upstream code, a real component, or a ramcheck safety limit. */
+  evidence: string;
   /** A repair (`repairPackage`, `ramcheck fix`) covers this rule's findings. */
   repairable: boolean;
 }
@@ -136,6 +174,8 @@ export function listRules(): Promise<Rule[]>;
 /** A rule's long explanation, as `ramcheck --explain` prints it; null for an unknown code. */
 export function explainRule(code: string, language?: Language): Promise<string | null>;
 export function formatReport(report: Report, style?: "text" | "markdown", language?: Language): Promise<string>;
+/** The report for another target: severities and verdict change, the file is not read again. */
+export function retargetReport(report: Report, target: TargetSpec): Promise<Report>;
 
 /** What a repair does; see README, "Repair". */
 export type RepairAction = "drop" | "strip_bom" | "compress" | "decompress" | "trim" | "convert" | "rename_top" | "name";

@@ -124,7 +124,7 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
             } else if (data.crashed) {
               settle(reject, checkerError("crashed", text.crashed(data.error)));
             } else if (data.error !== undefined) {
-              const error = new Error(data.error);
+              const error = data.code === "target" ? new TypeError(data.error) : new Error(data.error);
               if (data.code) error.code = data.code;
               settle(reject, error);
             } else if (answers) {
@@ -168,7 +168,7 @@ function pipelined(file, parallel) {
  * terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
-  const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel } = options;
+  const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel, target = "all" } = options;
   const text = messages(language);
   if (typeof Blob === "undefined" || !(file instanceof Blob)) return Promise.reject(new TypeError(text.notBlob));
   const name = options.name || file.name;
@@ -179,7 +179,7 @@ export function validatePackage(file, options = {}) {
     const seconds = (performance.now() - started) / 1000;
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
-  const check = { op: "check", file, name, deep };
+  const check = { op: "check", file, name, deep, target };
   return pipelined(file, parallel)
     .then((two) => {
       if (!two) return [check];
@@ -204,6 +204,15 @@ export function listRules() {
 /** A rule's long explanation (as `ramcheck --explain` prints it), or null. */
 export function explainRule(code, language = "en") {
   return runInWorker({ op: "explain", code: String(code), language }).then((text) => (text === undefined ? null : text));
+}
+
+/**
+ * The report for another target (a string such as "6.9/containerd" or
+ * `{rainbond, runtime, arch}`): severities and verdict change, the file is
+ * not read again. Rejects with a TypeError for a target that names no line.
+ */
+export function retargetReport(report, target) {
+  return runInWorker({ op: "retarget", report, target });
 }
 
 /** A report as plain text or Markdown, in `language` ("en" or "zh"). */
@@ -232,13 +241,13 @@ function checkArguments(file, options, text) {
  * `options.outputName`).
  */
 export function planRepair(file, options = {}) {
-  const { language = "en", onProgress, signal, stallTimeout, outputName } = options;
+  const { language = "en", onProgress, signal, stallTimeout, outputName, target = "all" } = options;
   const text = messages(language);
   const bad = checkArguments(file, options, text);
   if (bad) return Promise.reject(bad);
   const name = options.name || file.name;
   const report = (bytesRead) => onProgress && onProgress({ phase: "check", bytesRead, total: file.size, bytesWritten: 0 });
-  return runInWorker({ op: "plan", file, name, outputName: outputName || undefined }, { language, signal, stallTimeout, onProgress: report }).then((result) => {
+  return runInWorker({ op: "plan", file, name, outputName: outputName || undefined, target }, { language, signal, stallTimeout, onProgress: report }).then((result) => {
     report(result.report.stats.bytes_read);
     return result;
   });

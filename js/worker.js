@@ -185,13 +185,33 @@ async function runJob(pipe, prepare) {
 /** Posts the bytes read so far as progress of request `id`. */
 const progressOf = (id) => (bytesRead) => self.postMessage({ id, progress: bytesRead });
 
+/** Throws a TypeError with code "target" when `target` names no Rainbond line. */
+function parseTarget(target) {
+  try {
+    return wasm_bindgen.parseTarget(target);
+  } catch (e) {
+    e.code = "target";
+    throw e;
+  }
+}
+
 const operations = {
-  check: (m, id) =>
-    m.port
+  check: (m, id) => {
+    parseTarget(m.target);
+    const report = m.port
       ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheck(m.file, m.name, m.deep))
-      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, progressOf(id)),
+      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, progressOf(id));
+    return Promise.resolve(report).then((r) => wasm_bindgen.retargetReport(r, m.target));
+  },
+  retarget: (m) => {
+    parseTarget(m.target);
+    return wasm_bindgen.retargetReport(m.report, m.target);
+  },
   inflate: (m, id) => runJob(inflaterPipe(m.port, m.file), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
-  plan: (m, id) => wasm_bindgen.planRepair(m.file, m.name, m.outputName, progressOf(id)),
+  plan: (m, id) => {
+    parseTarget(m.target);
+    return wasm_bindgen.planRepair(m.file, m.name, m.outputName, m.target, progressOf(id));
+  },
   repair,
   supported: () => typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype && !!navigator.storage,
   rules: () => wasm_bindgen.listRules(),

@@ -5,6 +5,7 @@ use crate::report::{ArchiveImages, ImageInfo, Report, Stats, Summary, Verdict};
 use crate::rules::{Context, CHECKS};
 use crate::scan::{self, Options, Package, Refill, MAX_DISPLAY_ENTRIES};
 use crate::source::{ByteSource, Progress};
+use crate::target::Target;
 
 /// Disk the import needs per byte of package: the upload is kept, unpacked,
 /// and its images loaded into the runtime.
@@ -24,7 +25,8 @@ pub fn check_with(source: &dyn ByteSource, file_name: &str, options: &Options, i
     report(&scan::scan_with(source, file_name, options, None, Some(inflater)), options)
 }
 
-/// The report on the facts of one pass (the repair plans from both).
+/// The report on the facts of one pass (the repair plans from both), for
+/// every target: [`Report::retarget`] narrows it to one.
 pub fn report(pkg: &Package, options: &Options) -> Report {
     let cx = Context::new(pkg);
     let mut findings = Vec::new();
@@ -64,7 +66,11 @@ pub fn report(pkg: &Package, options: &Options) -> Report {
     let mut report = Report {
         file: pkg.file_name.clone(),
         size: pkg.size,
+        target: String::new(),
+        target_note: None,
+        target_arch: Vec::new(),
         verdict: Verdict::Pass,
+        targets: Vec::new(),
         findings,
         summary,
         entries: pkg.entries.clone(),
@@ -73,6 +79,6 @@ pub fn report(pkg: &Package, options: &Options) -> Report {
         stats: Stats { bytes_read: pkg.bytes_read, millis: 0 },
         deep: options.deep,
     };
-    report.finish();
+    report.retarget(&Target::all());
     report
 }

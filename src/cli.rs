@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use ramcheck::format::{self, Lang};
 use ramcheck::rules::{self, RULES};
-use ramcheck::{Options, Report};
+use ramcheck::{Options, Report, Target};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
@@ -44,6 +44,11 @@ struct Args {
     /// Also hash every blob and layer and compare with its digest (IMG008).
     #[arg(long)]
     deep: bool,
+    /// The Rainbond that will import the package: `all` (default), or
+    /// VERSION[/RUNTIME], e.g. `5.17.1`, `v6.9.8/containerd`, `6.1/docker`,
+    /// `latest`. Without RUNTIME, both runtimes of that release line.
+    #[arg(long, value_name = "TARGET", default_value = "all", value_parser = parse_target)]
+    target: Target,
     /// Language of the text report (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<Language>,
@@ -85,7 +90,7 @@ pub fn main() -> ExitCode {
     let mut unreadable = false;
     let mut stdout = std::io::stdout().lock();
     for path in &args.files {
-        let report = match check_file(path, &options) {
+        let report = match check_file(path, &options, &args.target) {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("ramcheck: {}: {message}", path.display());
@@ -127,7 +132,11 @@ fn lang(asked: Option<Language>) -> Lang {
     }
 }
 
-fn check_file(path: &Path, options: &Options) -> Result<Report, String> {
+fn parse_target(text: &str) -> Result<Target, String> {
+    Target::parse(text).map_err(|e| e.to_string())
+}
+
+fn check_file(path: &Path, options: &Options, target: &Target) -> Result<Report, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file".into());
@@ -136,6 +145,7 @@ fn check_file(path: &Path, options: &Options) -> Result<Report, String> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let started = Instant::now();
     let mut report = ramcheck::check(&file, &name, options, None);
+    report.retarget(target);
     report.stats.millis = started.elapsed().as_millis() as u64;
     Ok(report)
 }

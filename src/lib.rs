@@ -20,6 +20,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod target;
 pub mod tarwalk;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -29,3 +30,4 @@ pub use check::check;
 pub use report::{Finding, Report, Severity, Verdict};
 pub use scan::Options;
 pub use source::ByteSource;
+pub use target::{Target, Targets};

@@ -47,7 +47,8 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
     if nodes > MAX_METADATA_NODES {
         return Err(ParseError::TooManyValues(nodes));
     }
-    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+    let text = go_text(bytes);
+    let mut values = serde_json::Deserializer::from_slice(&text).into_iter::<Value>();
     match values.next() {
         Some(Ok(Value::Object(map))) => Ok(Value::Object(map)),
         Some(Ok(Value::Null)) => Ok(Value::Object(Default::default())),
@@ -55,6 +56,69 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
         Some(Err(e)) => Err(ParseError::Syntax { line: e.line(), column: e.column(), message: syntax_message(&e) }),
         None => Err(ParseError::Empty),
     }
+}
+
+/// Text Go's decoder changes without an error: invalid UTF-8 and lone UTF-16
+/// surrogates (`\ud800`) inside strings become U+FFFD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replaced {
+    /// At this byte offset.
+    InvalidUtf8(usize),
+    /// The `\u` escape at this byte offset.
+    LoneSurrogate(usize),
+}
+
+/// The first place Go's decoder would replace with U+FFFD, if any.
+pub fn replaced(bytes: &[u8]) -> Option<Replaced> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Some(Replaced::InvalidUtf8(e.valid_up_to()));
+    }
+    lone_surrogates(bytes).first().map(|&at| Replaced::LoneSurrogate(at))
+}
+
+/// The document as Go decodes it: invalid UTF-8 and lone surrogate escapes
+/// replaced by U+FFFD (a surrogate's six-byte escape by `\ufffd`, so that
+/// positions after it stay the same).
+fn go_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut text = match String::from_utf8_lossy(bytes) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(bytes),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    };
+    let lone = lone_surrogates(&text);
+    if !lone.is_empty() {
+        let owned = text.to_mut();
+        for at in lone {
+            owned[at..at + 6].copy_from_slice(b"\\ufffd");
+        }
+    }
+    text
+}
+
+/// Offsets of `\uXXXX` escapes inside strings that are surrogates without
+/// their pair.
+fn lone_surrogates(bytes: &[u8]) -> Vec<usize> {
+    let unit = |at: usize| -> Option<u16> {
+        let hex = bytes.get(at + 2..at + 6)?;
+        (bytes.get(at..at + 2) == Some(b"\\u".as_slice())).then_some(())?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let (mut lone, mut in_string, mut i) = (Vec::new(), false, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                match unit(i) {
+                    Some(0xd800..=0xdbff) if matches!(unit(i + 6), Some(0xdc00..=0xdfff)) => i += 6,
+                    Some(0xd800..=0xdfff) => lone.push(i),
+                    _ => {}
+                }
+                i += 1; // the escaped character
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lone
 }
 
 /// An upper bound of the values a JSON text parses into: its `{`, `[`, `,`
@@ -124,6 +188,12 @@ pub fn get_list<'a>(obj: &'a Value, field: &str) -> &'a [Value] {
     get(obj, field).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
+/// `-0`, which serde_json reads as a float and Go's `strconv.ParseInt`
+/// accepts as 0. (`-0.0` reads the same here, though Go refuses it.)
+fn is_negative_zero(n: &serde_json::Number) -> bool {
+    n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative())
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeError {
     /// JSON path of the value, e.g. `apps[1].memory`.
@@ -157,8 +227,8 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<TypeError>, count: &m
     }
     let expected = match (ty, value) {
         (Ty::Any, _) | (Ty::Str, Value::String(_)) | (Ty::Bool, Value::Bool(_)) => return,
-        (Ty::Int, Value::Number(n)) if n.is_i64() => return,
-        (Ty::Int32, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => return,
+        (Ty::Int, Value::Number(n)) if n.is_i64() || is_negative_zero(n) => return,
+        (Ty::Int32, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) || is_negative_zero(n) => return,
         (Ty::Uint32, Value::Number(n)) if n.as_u64().is_some_and(|i| u32::try_from(i).is_ok()) => return,
         (Ty::List(inner), Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {

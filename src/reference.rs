@@ -25,6 +25,26 @@ impl RefError {
             RefError::Invalid(why) => why,
         }
     }
+
+    /// [`describe`](Self::describe) in Chinese.
+    pub fn describe_zh(&self) -> &'static str {
+        match self.describe() {
+            "it is empty" => "它为空",
+            "the repository name has upper-case letters" => "仓库名称中有大写字母",
+            "a 64-character hexadecimal string is an image ID, not a name" => "64 位十六进制字符串是镜像 ID，不是名称",
+            "a path component is not valid (lower-case letters, digits and . _ - between them)" => {
+                "路径中有不合法的部分（只能是小写字母、数字，中间可用 . _ -）"
+            }
+            "it has no repository name" => "没有仓库名称",
+            "the digest is malformed" => "摘要格式不正确",
+            "the registry host is not valid" => "镜像仓库地址不合法",
+            "the repository name is longer than 255 characters" => "仓库名称超过 255 个字符",
+            "the tag is not valid (letters, digits, '_', '.', '-'; at most 128)" => {
+                "标签不合法（只能是字母、数字、'_'、'.'、'-'，最多 128 个字符）"
+            }
+            _ => "名称不合法",
+        }
+    }
 }
 
 /// The longest repository name Docker accepts.

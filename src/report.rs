@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::target::{Target, Targets};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -46,6 +48,9 @@ pub struct Finding {
     pub hint_zh: String,
     /// Offset in the (inflated) package stream, for ordering.
     pub position: u64,
+    /// The targets on which this finding makes the import fail (empty for
+    /// one that fails nowhere).
+    pub fails_on: Targets,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,11 +100,29 @@ pub struct Stats {
     pub millis: u64,
 }
 
+/// The verdict on one line × runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetVerdict {
+    pub target: String,
+    pub verdict: Verdict,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub file: String,
     pub size: u64,
+    /// The normalised target the verdict and severities are for.
+    pub target: String,
+    /// Set when the asked Rainbond version could not be read and `all` was
+    /// used: the version as it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_note: Option<String>,
+    /// The architectures of the cluster's nodes, when known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_arch: Vec<String>,
     pub verdict: Verdict,
+    /// The verdict on every line × runtime, in a fixed order.
+    pub targets: Vec<TargetVerdict>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub entries: Vec<Entry>,
@@ -112,8 +135,34 @@ pub struct Report {
 }
 
 impl Report {
-    /// Orders findings (severity, then position) and derives the verdict.
-    pub fn finish(&mut self) {
+    /// Makes the severities and the verdict those of `target`, and orders
+    /// findings (severity, then position). The facts do not depend on the
+    /// target, so a report can be re-targeted without reading the file again.
+    pub fn retarget(&mut self, target: &Target) {
+        for f in &mut self.findings {
+            if !f.fails_on.is_empty() {
+                f.severity = if f.fails_on.intersects(target.set) { Severity::Error } else { Severity::Warning };
+            } else if f.severity == Severity::Error {
+                f.severity = Severity::Warning; // an error fails somewhere, or it is no error
+            }
+        }
+        self.target = target.name.clone();
+        self.target_note = target.note.clone();
+        self.target_arch = target.arch.clone();
+        self.targets = Targets::ALL
+            .pairs()
+            .map(|(line, runtime)| {
+                let one = Targets::one(line, runtime);
+                let verdict = if self.findings.iter().any(|f| f.fails_on.intersects(one)) {
+                    Verdict::Fail
+                } else if self.findings.iter().any(|f| f.severity == Severity::Warning || !f.fails_on.is_empty()) {
+                    Verdict::Warn
+                } else {
+                    Verdict::Pass
+                };
+                TargetVerdict { target: one.names().remove(0), verdict }
+            })
+            .collect();
         self.findings.sort_by_key(|f| (f.severity, f.position));
         self.verdict = verdict(&self.findings);
     }

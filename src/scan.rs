@@ -159,6 +159,9 @@ pub struct Package {
     budget: archive::Budget,
     /// Zip members whose directory has no entry before them (LAY009).
     pub unzip_orphans: Vec<(String, u64)>,
+    /// Zip members compressed with a method other than Store or Deflate:
+    /// path, method name, offset (PKG010).
+    pub zip_methods: Vec<(String, String, u64)>,
     pub bytes_read: u64,
 }
 

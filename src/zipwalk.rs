@@ -13,7 +13,8 @@ use crate::tarwalk::Kind;
 
 /// Symlink targets longer than this are not read (they are stored as data).
 const MAX_LINK_TARGET: u64 = 4096;
-/// Files recorded whose directory the importer's unzip would not have made.
+/// Files recorded whose directory the importer's unzip would not have made,
+/// and members recorded with a compression method it does not know.
 const MAX_ORPHANS: usize = 20;
 /// Directories remembered for that check (a real package has a handful).
 const MAX_DIRS: usize = 10_000;
@@ -38,6 +39,18 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
     // opens each file without creating its parents (LAY009).
     let mut dirs: HashSet<String> = HashSet::new();
     for index in 0..archive.len() {
+        // The importer's unzip knows Store and Deflate only: it fails on any
+        // other method, so such a member is recorded and not read.
+        if let Ok(raw) = archive.by_index_raw(index) {
+            let method = raw.compression();
+            if method != zip::CompressionMethod::Stored && method != zip::CompressionMethod::Deflated {
+                if pkg.zip_methods.len() < MAX_ORPHANS {
+                    let name = String::from_utf8_lossy(raw.name_raw()).into_owned();
+                    pkg.zip_methods.push((name, method.to_string(), raw.header_start()));
+                }
+                continue;
+            }
+        }
         let mut file = match archive.by_index(index) {
             Ok(f) => f,
             Err(e) => {

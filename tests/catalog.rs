@@ -14,6 +14,17 @@ fn check_bytes(bytes: &[u8], name: &str, deep: bool) -> Report {
     ramcheck::check(&bytes.to_vec(), name, &Options { deep }, None)
 }
 
+/// The targets a finding of `code` fails on.
+fn fails_on(r: &Report, code: &str) -> Vec<String> {
+    let f = r.findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code}: {:#?}", r.findings));
+    f.fails_on.names()
+}
+
+/// The verdict of `r` on one target.
+fn verdict_on(r: &Report, target: &str) -> Verdict {
+    r.targets.iter().find(|t| t.target == target).unwrap_or_else(|| panic!("no target {target}")).verdict
+}
+
 fn check(p: &Package) -> Report {
     check_bytes(&p.tar_gz(), &p.file_name(), false)
 }
@@ -74,10 +85,15 @@ fn valid_fixtures_fire_no_error_and_no_warning() {
     }
     let p = Package::from_template("edge", "1.0", arm, Shape::Docker25);
     cases.push(("arm64".into(), p.tar_gz(), p.file_name()));
+    let legacy = fixtures::legacy_keys(fixtures::template("old", "1.0", 3, 0));
+    let p = Package::from_template("old", "1.0", legacy, Shape::Docker24);
+    cases.push(("legacy keys".into(), p.tar_gz(), p.file_name()));
     for (what, bytes, name) in cases {
         let r = check_bytes(&bytes, &name, true);
         assert_eq!(problems(&r), vec![], "{what}: {:#?}", r.findings);
         assert_eq!(r.verdict, Verdict::Pass, "{what}");
+        assert_eq!(r.targets.len(), 8, "{what}");
+        assert!(r.targets.iter().all(|t| t.verdict == Verdict::Pass), "{what}: {:?}", r.targets);
         assert!(r.findings.iter().any(|f| f.code == "SUM001"), "{what}");
     }
 }
@@ -106,7 +122,7 @@ fn pkg003_truncated() {
 }
 
 #[test]
-fn pkg004_trailing_garbage_is_an_error_and_zero_padding_a_warning() {
+fn pkg004_trailing_bytes_are_a_warning_naming_both_gzips() {
     let mut gz = app().tar_gz();
     let end = gz.len();
     gz.extend_from_slice(&[0u8; 4096]);
@@ -115,7 +131,8 @@ fn pkg004_trailing_garbage_is_an_error_and_zero_padding_a_warning() {
     gz.truncate(end);
     gz.extend_from_slice(b"BACKUP-COPY-2024");
     let r = check_bytes(&gz, "app-1.0-ram.tar.gz", false);
-    expect(&r, &[("PKG004", E, "app-1.0-ram.tar.gz")]);
+    expect(&r, &[("PKG004", W, "app-1.0-ram.tar.gz")]);
+    assert!(r.findings[0].message.contains("GNU gzip") && r.findings[0].message.contains("busybox"), "{}", r.findings[0].message);
     assert!(r.findings[0].hint.contains(&format!("head -c {end} app-1.0-ram.tar.gz")), "{}", r.findings[0].hint);
 }
 
@@ -137,6 +154,8 @@ fn pkg005_tar_gz_named_zip() {
 #[test]
 fn pkg006_comma_in_the_name() {
     expect(&check_bytes(&app().tar_gz(), "app-1.0,final-ram.tar.gz", false), &[("PKG006", E, "app-1.0,final-ram.tar.gz")]);
+    // A ':' only garbles the import status.
+    expect(&check_bytes(&app().tar_gz(), "app-1.0:final-ram.tar.gz", false), &[("PKG006", W, "app-1.0:final-ram.tar.gz")]);
 }
 
 #[test]
@@ -160,7 +179,7 @@ fn pkg009_a_long_name_header_announcing_gigabytes() {
     let p = app();
     let mut tar = p.tar_bytes();
     tar.splice(512..512, fixtures::mutate::extension_header(b'L', b"x", Some(2 << 30)));
-    expect(&check_bytes(&gzip(&tar), &p.file_name(), false), &[("PKG009", E, "app-1.0-ram.tar.gz")]);
+    expect(&check_bytes(&gzip(&tar), &p.file_name(), false), &[("PKG009", W, "app-1.0-ram.tar.gz")]);
 }
 
 // ---- LAY ------------------------------------------------------------------
@@ -209,8 +228,21 @@ fn lay004_docker_compose_package() {
 #[test]
 fn lay005_appledouble_and_a_backup_tar() {
     let backup = Tar::new().file("notes.txt", "old").go_bytes();
-    let p = app().with_file("._component-images.tar", vec![0u8; 4096]).with_file("old/backup.tar", backup);
-    expect(&check(&p), &[("LAY005", E, "app-1.0-ram/._component-images.tar"), ("LAY005", E, "app-1.0-ram/old/backup.tar")]);
+    // AppleDouble: "Mac OS X" magic, then attributes; no tar header.
+    let mut apple = vec![0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00];
+    apple.extend(b"Mac OS X        ");
+    apple.resize(4096, 0);
+    let p = app().with_file("._component-images.tar", apple).with_file("old/backup.tar", backup);
+    let r = check(&p);
+    expect(&r, &[("LAY005", E, "app-1.0-ram/._component-images.tar"), ("LAY005", E, "app-1.0-ram/old/backup.tar")]);
+    assert!(r.findings[0].hint.contains("._"), "{}", r.findings[0].hint);
+    assert_eq!(r.findings[0].fails_on.names().len(), 8);
+    // A valid tar without a manifest: containerd's "unrecognized image format" is ignored.
+    assert_eq!(r.findings[1].fails_on.names(), ["5.16/docker", "6.0/docker", "6.7/docker", "6.9/docker"]);
+    assert_eq!(verdict_on(&r, "6.9/containerd"), Verdict::Fail, "the AppleDouble file fails everywhere");
+    let only_backup = check(&app().with_file("old/backup.tar", Tar::new().file("notes.txt", "old").go_bytes()));
+    assert_eq!(verdict_on(&only_backup, "6.9/containerd"), Verdict::Warn);
+    assert_eq!(verdict_on(&only_backup, "6.9/docker"), Verdict::Fail);
 }
 
 #[test]
@@ -227,7 +259,11 @@ fn lay007_compressed_image_archive() {
     expect(&check(&p), &[("LAY007", E, "app-1.0-ram/component-images.tar")]);
     // Under a name the importer does not load, the images are missing too.
     let p = app().without("component-images.tar").with_file("component-images.tar.gz", gzip(&archive));
-    expect(&check(&p), &[("XRF002", E, "app-1.0-ram/component-images.tar"), ("LAY007", E, "app-1.0-ram/component-images.tar.gz")]);
+    expect(&check(&p), &[("XRF002", E, "app-1.0-ram/component-images.tar"), ("LAY007", W, "app-1.0-ram/component-images.tar.gz")]);
+    // Near miss: a compressed archive that nothing needs is ignored by the importer.
+    let extra = image_archive(Shape::Docker24, &[Image::new("busybox:1")]).go_bytes();
+    expect(&check(&app().with_file("old-backup.tar.gz", gzip(&extra))), &[("LAY007", W, "app-1.0-ram/old-backup.tar.gz")]);
+    expect(&check(&app().with_file("extra.tar", gzip(&extra))), &[("LAY007", W, "app-1.0-ram/extra.tar")]);
 }
 
 #[test]
@@ -280,6 +316,23 @@ fn met001_bom() {
     let mut bytes = vec![0xef, 0xbb, 0xbf];
     bytes.extend(serde_json::to_vec(&app().template).unwrap());
     expect(&check(&app().metadata_bytes(bytes)), &[("MET001", E, "app-1.0-ram/metadata.json")]);
+}
+
+#[test]
+fn met001_invalid_utf8_and_lone_surrogates_are_warnings() {
+    let text = serde_json::to_string(&app().template).unwrap();
+    // The group name saved as GBK ("应" is C4 FA): not UTF-8.
+    let at = text.find("\"group_name\":\"app\"").unwrap() + "\"group_name\":\"".len();
+    let mut bytes = text.clone().into_bytes();
+    bytes.splice(at..at, [0xc4, 0xfa]);
+    expect(&check(&app().metadata_bytes(bytes)), &[("MET001", W, "app-1.0-ram/metadata.json")]);
+    let surrogate = text.replacen("\"group_name\":\"app\"", "\"group_name\":\"a\\ud800pp\"", 1);
+    let r = check(&app().metadata_bytes(surrogate));
+    expect(&r, &[("MET001", W, "app-1.0-ram/metadata.json")]);
+    assert_eq!(r.summary.template.as_deref(), Some("a\u{fffd}pp"), "decoded as Go does");
+    // Near miss: a proper surrogate pair is text like any other.
+    let pair = text.replacen("\"group_name\":\"app\"", "\"group_name\":\"a\\ud83d\\ude00\"", 1);
+    expect(&check(&app().metadata_bytes(pair)), &[]);
 }
 
 #[test]
@@ -350,7 +403,8 @@ fn met005_invalid_share_images() {
 #[test]
 fn met006_too_long() {
     let p = app().edit(|t| t["group_version"] = "1.0.0-build.20240301.100000.abcdef12".into());
-    expect(&check(&p), &[("MET006", E, "app-1.0-ram/metadata.json#group_version")]);
+    expect(&check(&p), &[("MET006", W, "app-1.0-ram/metadata.json#group_version")]);
+    assert!(check(&p).findings[0].message.contains("MySQL"));
 }
 
 #[test]
@@ -399,11 +453,25 @@ fn met009_dangling_references() {
     expect(
         &check(&p),
         &[
-            ("MET009", E, "app-1.0-ram/metadata.json#apps[0].service_related_plugin_config[0].plugin_id"),
-            ("MET009", E, "app-1.0-ram/metadata.json#apps[1].dep_service_map_list[0].dep_service_key"),
-            ("MET009", E, "app-1.0-ram/metadata.json#ingress_http_routes[0].component_key"),
+            ("MET009", W, "app-1.0-ram/metadata.json#apps[0].service_related_plugin_config[0].plugin_id"),
+            ("MET009", W, "app-1.0-ram/metadata.json#apps[1].dep_service_map_list[0].dep_service_key"),
+            ("MET009", W, "app-1.0-ram/metadata.json#ingress_http_routes[0].component_key"),
         ],
     );
+    // A dependency by service_key when the component has a uuid matches nothing.
+    let p = app().edit(|t| t["apps"][1]["dep_service_map_list"][0]["dep_service_key"] = t["apps"][0]["service_key"].clone());
+    expect(&check(&p), &[("MET009", W, "app-1.0-ram/metadata.json#apps[1].dep_service_map_list[0].dep_service_key")]);
+}
+
+#[test]
+fn met009_near_miss_dependencies_by_uuid_and_legacy_keys() {
+    // As the console writes them: dependencies and mounts by service_share_uuid.
+    let p = Package::valid("crm", "5.1", 4, 0, Shape::Docker24);
+    assert!(p.template["apps"][1]["dep_service_map_list"][0]["dep_service_key"].as_str().unwrap().contains('+'));
+    expect(&check(&p), &[]);
+    // A template without uuids names components by service_key.
+    let t = fixtures::legacy_keys(fixtures::template("crm", "5.1", 4, 0));
+    expect(&check(&Package::from_template("crm", "5.1", t, Shape::Docker24)), &[]);
 }
 
 #[test]
@@ -426,7 +494,7 @@ fn met011_missing_fields() {
     });
     expect(
         &check(&p),
-        &[("MET011", E, "app-1.0-ram/metadata.json#group_key"), ("MET011", E, "app-1.0-ram/metadata.json#apps[1].service_cname")],
+        &[("MET011", W, "app-1.0-ram/metadata.json#group_key"), ("MET011", W, "app-1.0-ram/metadata.json#apps[1].service_cname")],
     );
 }
 
@@ -441,7 +509,40 @@ fn met012_null_component() {
 #[test]
 fn img001_seed_case() {
     let p = app().with_file("plugin-images.tar", null_manifest_archive().go_bytes());
-    expect(&check(&p), &[("IMG001", E, "app-1.0-ram/plugin-images.tar!/manifest.json")]);
+    let r = check(&p);
+    expect(&r, &[("IMG001", E, "app-1.0-ram/plugin-images.tar!/manifest.json")]);
+    // Loaded by every line only on 5.16 (v6 skips plugin paths without plugins); refused only by Docker 23+.
+    assert_eq!(fails_on(&r, "IMG001"), ["5.16/docker"]);
+    assert_eq!(verdict_on(&r, "5.16/docker"), Verdict::Fail);
+    for t in ["5.16/containerd", "6.0/docker", "6.9/containerd", "6.9/docker"] {
+        assert_eq!(verdict_on(&r, t), Verdict::Warn, "{t}");
+    }
+    let mut on69 = r.clone();
+    on69.retarget(&ramcheck::Target::parse("6.9/containerd").unwrap());
+    assert_eq!((on69.verdict, on69.findings[0].severity, on69.target.as_str()), (Verdict::Warn, W, "6.9/containerd"));
+    on69.retarget(&ramcheck::Target::parse("5.17.1").unwrap());
+    assert_eq!((on69.verdict, on69.target.as_str()), (Verdict::Fail, "5.16"), "both runtimes of the line: the worse");
+    // With plugins, v6 loads it too.
+    let p = Package::valid("app", "1.0", 1, 1, Shape::Docker24).without("plugin-images.tar");
+    let plugins = plugin_archive(&p);
+    let p = p.with_file("plugin-images.tar", null_manifest_archive().go_bytes()).with_file("more-plugins.tar", plugins);
+    assert_eq!(fails_on(&check(&p), "IMG001"), ["5.16/docker", "6.0/docker", "6.7/docker", "6.9/docker"]);
+}
+
+/// The plugin images of `p`, in an archive of their own.
+fn plugin_archive(p: &Package) -> Vec<u8> {
+    let plugins = p.template["plugins"].as_array().map_or(0, Vec::len);
+    let images: Vec<Image> = (0..plugins).map(|i| Image::new(&fixtures::plugin_image("app", i))).collect();
+    image_archive(Shape::Docker24, &images).go_bytes()
+}
+
+#[test]
+fn img001_near_miss_an_empty_list_loads_everywhere() {
+    let empty = Tar::new().file("manifest.json", "[]").file("repositories", "{}");
+    let p = app().with_file("plugin-images.tar", empty.go_bytes());
+    let r = check(&p);
+    assert!(r.findings.iter().all(|f| f.code != "IMG001"), "{:#?}", r.findings);
+    assert!(r.targets.iter().all(|t| t.verdict != Verdict::Fail), "{:?}", r.targets);
 }
 
 #[test]
@@ -455,7 +556,9 @@ fn img002_empty_oci_index() {
 #[test]
 fn img003_oci_only_archive() {
     let archive = image_archive(Shape::Containerd, &component_images(2)).remove("manifest.json");
-    expect(&check(&with_components(app(), archive)), &[("IMG003", W, "app-1.0-ram/component-images.tar!/index.json")]);
+    let r = check(&with_components(app(), archive));
+    expect(&r, &[("IMG003", E, "app-1.0-ram/component-images.tar!/index.json")]);
+    assert_eq!(fails_on(&r, "IMG003"), ["5.16/docker", "6.0/docker", "6.7/docker", "6.9/docker"]);
 }
 
 #[test]
@@ -485,10 +588,16 @@ fn img005_layer_count_mismatch() {
 }
 
 #[test]
-fn img006_image_saved_by_id() {
+fn img006_tag_without_a_tag_fails_on_docker() {
+    let archive = image_archive(Shape::Docker24, &[Image::new("busybox:1")]);
+    let text = String::from_utf8(archive.get("manifest.json").unwrap().to_vec()).unwrap().replace("busybox:1", "goodrain.me/busybox");
+    let p = app().with_file("extra-images.tar", archive.replace("manifest.json", text).go_bytes());
+    let r = check(&p);
+    expect(&r, &[("IMG006", E, "app-1.0-ram/extra-images.tar!/manifest.json")]);
+    assert_eq!(fails_on(&r, "IMG006"), ["5.16/docker", "6.0/docker", "6.7/docker", "6.9/docker"]);
+    // Near miss: an image saved by ID that nothing uses loads without a name, and is never needed.
     let archive = image_archive(Shape::Docker24, &[Image { tags: vec![], ..Image::new("busybox:1") }]);
-    let p = app().with_file("extra-images.tar", archive.go_bytes());
-    expect(&check(&p), &[("IMG006", E, "app-1.0-ram/extra-images.tar!/manifest.json")]);
+    expect(&check(&app().with_file("extra-images.tar", archive.go_bytes())), &[]);
 }
 
 #[test]
@@ -575,6 +684,101 @@ fn img010_image_for_another_architecture() {
     assert_eq!(found, vec![("IMG010".to_string(), W), ("IMG010".to_string(), W)], "{:#?}", r.findings);
 }
 
+#[test]
+fn img012_oci_archive_without_oci_layout_or_of_another_version() {
+    let archive = image_archive(Shape::Containerd, &component_images(2)).remove("manifest.json").remove("oci-layout");
+    let r = check(&with_components(app(), archive));
+    let codes: Vec<_> = problems(&r).into_iter().map(|(c, _, _)| c).collect();
+    assert!(codes.contains(&"IMG012".to_string()), "{codes:?}");
+    assert_eq!(fails_on(&r, "IMG012"), ["5.16/containerd", "6.0/containerd", "6.7/containerd", "6.9/containerd"]);
+    let archive = image_archive(Shape::Containerd, &component_images(2)).replace("oci-layout", r#"{"imageLayoutVersion":"2.0.0"}"#);
+    let r = check(&with_components(app(), archive));
+    assert_eq!(r.findings.iter().filter(|f| f.code == "IMG012").count(), 1);
+    assert!(r.findings[0].message.contains("2.0.0"), "{}", r.findings[0].message);
+    // Near miss: without oci-layout but with manifest.json, containerd reads manifest.json.
+    let archive = image_archive(Shape::Docker25, &component_images(2)).remove("oci-layout");
+    expect(&check(&with_components(app(), archive)), &[]);
+}
+
+#[test]
+fn img013_short_ref_name_on_containerd() {
+    let images = vec![Image::new(&component_image("app", "1.0", 0)), Image::new("web:1.0")];
+    let index_fix = |archive: Tar| {
+        let text = String::from_utf8(archive.get("index.json").unwrap().to_vec()).unwrap();
+        let mut index: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for m in index["manifests"].as_array_mut().unwrap() {
+            let a = m["annotations"].as_object_mut().unwrap();
+            if a["io.containerd.image.name"].as_str().unwrap().contains("web") {
+                a.remove("io.containerd.image.name");
+                a.insert("org.opencontainers.image.ref.name".into(), "web:1.0".into());
+            }
+        }
+        archive.replace("index.json", serde_json::to_vec(&index).unwrap())
+    };
+    let archive = index_fix(image_archive(Shape::Containerd, &images).remove("manifest.json"));
+    let p = with_components(app().edit(|t| t["apps"][1]["share_image"] = "web:1.0".into()), archive.clone());
+    let r = check(&p);
+    let codes: Vec<_> = problems(&r).into_iter().map(|(c, s, _)| (c, s)).collect();
+    assert!(codes.contains(&("IMG013".to_string(), E)), "{:#?}", r.findings);
+    assert_eq!(fails_on(&r, "IMG013"), ["5.16/containerd", "6.0/containerd", "6.7/containerd", "6.9/containerd"]);
+    // IMG013 (containerd) and IMG003 (Docker before 25 loads no OCI-only archive) say why it is missing.
+    assert!(r.findings.iter().all(|f| f.code != "XRF001"), "{:#?}", r.findings);
+    // Near miss: nothing uses the short name.
+    let r = check(&with_components(app().edit(|t| t["apps"].as_array_mut().unwrap().truncate(1)), archive));
+    assert!(r.findings.iter().all(|f| f.code != "IMG013"), "{:#?}", r.findings);
+}
+
+#[test]
+fn img014_hard_linked_layer() {
+    let archive = image_archive(Shape::Docker24, &component_images(2));
+    let manifest: serde_json::Value = serde_json::from_slice(archive.get("manifest.json").unwrap()).unwrap();
+    let first = manifest[0]["Layers"][0].as_str().unwrap().to_string();
+    let second = manifest[1]["Layers"][0].as_str().unwrap().to_string();
+    let data = archive.get(&first).unwrap().to_vec();
+    let archive = archive.remove(&second).file("copy/layer.tar", data).hardlink(&second, "copy/layer.tar");
+    let r = check(&with_components(app(), archive));
+    let img014: Vec<_> = r.findings.iter().filter(|f| f.code == "IMG014").collect();
+    assert_eq!(img014.len(), 1, "{:#?}", r.findings);
+    assert_eq!(fails_on(&r, "IMG014"), ["5.16/containerd", "6.0/containerd", "6.7/containerd", "6.9/containerd"]);
+    assert_eq!(verdict_on(&r, "5.16/docker"), Verdict::Warn);
+}
+
+#[test]
+fn pkg010_zip_member_with_another_method() {
+    let p = Package::valid("crm", "5.1", 2, 0, Shape::Docker24);
+    let zip = with_zip_method(p.zip(), "crm-5.1-ram/component-images.tar", 12);
+    let r = check_bytes(&zip, "crm-5.1-ram.zip", false);
+    let found: Vec<_> = problems(&r).into_iter().filter(|(c, _, _)| c == "PKG010").collect();
+    assert_eq!(found, vec![("PKG010".to_string(), E, "crm-5.1-ram/component-images.tar".to_string())], "{:#?}", r.findings);
+    assert!(r.findings.iter().all(|f| f.code != "PKG003"), "not damage: {:#?}", r.findings);
+    // Near miss: Store is fine.
+    let stored = with_zip_method(p.zip(), "crm-5.1-ram/metadata.json", 0);
+    let r = check_bytes(&stored, "crm-5.1-ram.zip", false);
+    assert!(r.findings.iter().all(|f| f.code != "PKG010"), "{:#?}", r.findings);
+}
+
+/// `zip` with the method of member `name` set to `method` in its local and
+/// central headers (the data is left as it is).
+fn with_zip_method(mut zip: Vec<u8>, name: &str, method: u16) -> Vec<u8> {
+    let u16_at = |z: &[u8], i: usize| u16::from_le_bytes([z[i], z[i + 1]]) as usize;
+    let mut patched = 0;
+    for i in 0..zip.len().saturating_sub(46) {
+        let (sig, name_len_at, name_at, method_at) = match &zip[i..i + 4] {
+            b"PK\x03\x04" => ("local", 26, 30, 8),
+            b"PK\x01\x02" => ("central", 28, 46, 10),
+            _ => continue,
+        };
+        let len = u16_at(&zip, i + name_len_at);
+        if zip.get(i + name_at..i + name_at + len) == Some(name.as_bytes()) {
+            zip[i + method_at..i + method_at + 2].copy_from_slice(&method.to_le_bytes());
+            patched += 1;
+            let _ = sig;
+        }
+    }
+    assert_eq!(patched, 2, "{name} in both headers");
+    zip
+}
+
 // ---- XRF ------------------------------------------------------------------
 
 #[test]
@@ -591,6 +795,16 @@ fn xrf001_names_the_legacy_fallback_when_only_it_is_carried() {
     let r = check(&p);
     expect(&r, &[("XRF001", E, "app-1.0-ram/metadata.json#apps[0].share_image")]);
     assert!(r.findings[0].message.contains("Only its pre-v5.3 save name docker.io/library/svc0:1.0 is there"), "{}", r.findings[0].message);
+}
+
+#[test]
+fn xrf001_only_on_the_targets_that_do_not_find_it() {
+    // Only the legacy name: the v5.16 importer on Docker retries it.
+    let p =
+        with_components(app(), image_archive(Shape::Docker24, &[Image::new("svc0:1.0"), Image::new(&component_image("app", "1.0", 1))]));
+    let r = check(&p);
+    assert_eq!(fails_on(&r, "XRF001").len(), 7);
+    assert_eq!(verdict_on(&r, "5.16/docker"), Verdict::Warn);
 }
 
 #[test]
@@ -644,7 +858,8 @@ const FIRED_HERE: &[&str] = &[
     "PKG001", "PKG002", "PKG003", "PKG004", "PKG005", "PKG006", "PKG007", "PKG008", "PKG009", "LAY001", "LAY002", "LAY003", "LAY004",
     "LAY005", "LAY006", "LAY007", "LAY008", "LAY009", "LAY010", "LAY011", "MET001", "MET002", "MET003", "MET004", "MET005", "MET006",
     "MET007", "MET008", "MET009", "MET010", "MET011", "MET012", "IMG001", "IMG002", "IMG003", "IMG004", "IMG005", "IMG006", "IMG007",
-    "IMG008", "IMG009", "IMG010", "IMG011", "XRF001", "XRF002", "XRF003", "XRF004", "SUM001", "SUM002",
+    "IMG008", "IMG009", "IMG010", "IMG011", "IMG012", "IMG013", "IMG014", "PKG010", "XRF001", "XRF002", "XRF003", "XRF004", "SUM001",
+    "SUM002",
 ];
 
 #[test]
@@ -690,5 +905,8 @@ fn every_rule_has_a_firing_fixture_and_codes_are_unique() {
         let test = format!("fn {}_", rule.code.to_lowercase());
         assert!(source.contains(&test), "{} has no test named {test}…", rule.code);
         assert!(!rule.title.zh.is_empty() && !rule.why.zh.is_empty() && !rule.fix.zh.is_empty(), "{} lacks Chinese text", rule.code);
+        assert!(rule.evidence.len() > 20, "{} has no evidence", rule.code);
+        // An error rule fails somewhere; a warning or info rule nowhere.
+        assert_eq!(rule.severity == Severity::Error, !rule.fails_on.is_empty(), "{}: severity and failing targets disagree", rule.code);
     }
 }

@@ -65,12 +65,9 @@ fn skopeo_archives_are_judged_like_the_runtimes_judge_them() {
 
     // oci-archive: no manifest.json (Docker before 25 refuses it) and only
     // the ref-name annotation "1.0", which containerd takes as the whole
-    // image name, so the component's image is not found.
+    // image name, so the component's image is not found there.
     let r = package(oci, true);
-    assert_eq!(
-        problems(&r),
-        vec![("XRF001", Severity::Error), ("IMG006", Severity::Error), ("IMG003", Severity::Warning)],
-        "{:#?}",
-        r.findings
-    );
+    assert_eq!(problems(&r), vec![("XRF001", Severity::Error), ("IMG003", Severity::Error)], "{:#?}", r.findings);
+    assert_eq!(r.findings[0].fails_on, ramcheck::Targets::CONTAINERD);
+    assert_eq!(r.findings[1].fails_on, ramcheck::Targets::DOCKER);
 }

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use fixtures::{component_image, gzip, image_archive, null_manifest_archive, zip_of, Image, Node, Package, Shape, Tar};
 use ramcheck::repair::{self, Action, Mode, Plan};
-use ramcheck::{Options, Report, Severity};
+use ramcheck::{Options, Report, Severity, Target};
 
 const OPTIONS: Options = Options { deep: false };
 
@@ -51,7 +51,7 @@ impl Fixed {
 /// output again: it must have no error.
 fn fix(input: &[u8], name: &str) -> Fixed {
     let source = input.to_vec();
-    let (_, plan) = repair::check_and_plan(&source, name, None, &OPTIONS, None);
+    let (_, plan) = repair::check_and_plan(&source, name, None, &OPTIONS, &Target::all(), None);
     let mut out = Vec::new();
     let done = repair::apply(&source, &plan, &mut out, None).unwrap();
     assert_eq!(done, plan.repairs);
@@ -327,7 +327,7 @@ fn pkg007_plugin_in_the_top_directory_renames_it_and_keeps_everything_else() {
 #[test]
 fn a_chosen_output_name_is_kept_and_what_it_still_breaks_is_listed() {
     let source = app().tar_gz();
-    let (_, plan) = repair::check_and_plan(&source, "app-1.0,final-ram.tar.gz", Some("app,again.tar.gz"), &OPTIONS, None);
+    let (_, plan) = repair::check_and_plan(&source, "app-1.0,final-ram.tar.gz", Some("app,again.tar.gz"), &OPTIONS, &Target::all(), None);
     assert_eq!(plan.output_name, "app,again.tar.gz");
     assert!(plan.repairs.is_empty());
     assert_eq!(plan.unrepaired.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["PKG006"]);
@@ -361,7 +361,7 @@ fn a_damaged_image_archive_is_copied_and_listed_as_not_repairable() {
         .with_file("component-images.tar", bad.go_bytes())
         .with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     let source = p.tar_gz();
-    let (_, plan) = repair::check_and_plan(&source, &p.file_name(), None, &OPTIONS, None);
+    let (_, plan) = repair::check_and_plan(&source, &p.file_name(), None, &OPTIONS, &Target::all(), None);
     assert_eq!(plan.repairs.iter().map(|r| r.code.as_deref()).collect::<Vec<_>>(), vec![Some("IMG001")]);
     let unrepaired: Vec<_> = plan.unrepaired.iter().map(|u| u.code.as_str()).collect();
     assert_eq!(unrepaired, vec!["IMG007"]);
@@ -380,7 +380,7 @@ fn a_damaged_image_archive_is_copied_and_listed_as_not_repairable() {
 fn a_truncated_package_is_refused() {
     let gz = app().tar_gz();
     let cut = gz[..gz.len() - 100].to_vec();
-    let (_, plan) = repair::check_and_plan(&cut, "app-1.0-ram.tar.gz", None, &OPTIONS, None);
+    let (_, plan) = repair::check_and_plan(&cut, "app-1.0-ram.tar.gz", None, &OPTIONS, &Target::all(), None);
     assert_eq!(plan.mode, Mode::Refused);
     assert_eq!(plan.unrepaired.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["PKG003"]);
     assert!(repair::apply(&cut, &plan, &mut Vec::new(), None).is_err());
@@ -390,7 +390,7 @@ fn a_truncated_package_is_refused() {
 fn a_changed_input_is_refused_in_pass_two() {
     let p = app().with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     let source = p.tar_gz();
-    let (_, plan) = repair::check_and_plan(&source, &p.file_name(), None, &OPTIONS, None);
+    let (_, plan) = repair::check_and_plan(&source, &p.file_name(), None, &OPTIONS, &Target::all(), None);
     let other = source[..source.len() - 1].to_vec();
     assert!(repair::apply(&other, &plan, &mut Vec::new(), None).is_err());
 }

@@ -48,6 +48,7 @@ fn interface_of(path: &str) -> &'static str {
         "images[]" => "ArchiveImages",
         "images[].images[]" => "ImageInfo",
         "stats" => "Stats",
+        "targets[]" => "TargetVerdict",
         other => panic!("no interface is mapped to the report's objects at {other:?}; add one to js/index.d.ts and here"),
     }
 }
@@ -72,6 +73,8 @@ fn full_report() -> Report {
     let seed = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     let mut r = ramcheck::check(&seed.tar_gz(), &seed.file_name(), &Options { deep: false }, None);
     assert!(!r.findings.is_empty() && !r.entries.is_empty() && r.images.iter().any(|a| !a.images.is_empty()));
+    // A cluster version that cannot be read: every target, with a note.
+    r.retarget(&ramcheck::Target::from_platform(Some("a1b2c3d"), None, vec!["amd64".into()]).unwrap());
     r.entries_note = Some("note".into());
     r.entries.iter_mut().for_each(|e| e.link = Some("target".into()));
     r.summary.exporter = Some("exporter".into());
@@ -86,6 +89,7 @@ fn full_report() -> Report {
 /// The same report with every `Option` unset.
 fn minimal_report(full: &Report) -> Report {
     let mut r = full.clone();
+    r.retarget(&ramcheck::Target::all());
     r.entries_note = None;
     r.summary.template = None;
     r.summary.version = None;
@@ -149,7 +153,8 @@ fn declarations_match_the_repair_plan() {
         .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
         .metadata_bytes(b"{".to_vec());
     let bytes = seed.tar_gz();
-    let (_, mut plan) = ramcheck::repair::check_and_plan(&bytes, &seed.file_name(), None, &Options { deep: false }, None);
+    let (_, mut plan) =
+        ramcheck::repair::check_and_plan(&bytes, &seed.file_name(), None, &Options { deep: false }, &ramcheck::Target::all(), None);
     assert!(!plan.repairs.is_empty() && !plan.unrepaired.is_empty(), "{plan:?}");
     let mut full = plan.clone();
     full.rename_top = Some(ramcheck::repair::Rename { from: "a".into(), to: "b".into() });

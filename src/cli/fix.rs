@@ -14,6 +14,7 @@ use serde_json::json;
 
 use ramcheck::format::{self, Lang};
 use ramcheck::repair::{self, Mode, Plan, Unrepaired};
+use ramcheck::Target;
 use ramcheck::{Options, Report};
 
 use super::Language;
@@ -52,6 +53,10 @@ pub struct FixArgs {
     /// Also hash every blob and layer (IMG008) in both checks.
     #[arg(long)]
     deep: bool,
+    /// The Rainbond that will import it (as for checking): the repair answers
+    /// what fails there; `all` (default) answers what fails anywhere.
+    #[arg(long, value_name = "TARGET", default_value = "all", value_parser = super::parse_target)]
+    target: Target,
     /// Language of the text output (default: from LANG).
     #[arg(long, value_enum)]
     lang: Option<Language>,
@@ -81,7 +86,7 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
         Some(path) => (PathBuf::new(), Some(file_name(path))),
         None => (args.input.parent().map(Path::to_path_buf).unwrap_or_default(), None),
     };
-    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, None);
+    let (report, mut plan) = repair::check_and_plan(&input, &input_name, chosen.as_deref(), &options, &args.target, None);
     let output = match (&args.output, chosen) {
         (Some(path), Some(_)) => path.clone(),
         _ => {
@@ -112,7 +117,8 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
     }
     write_atomically(&output, args.force, |sink| repair::apply(&input, &plan, sink, None).map(drop))?;
     let written = File::open(&output).map_err(|e| format!("{}: {e}", output.display()))?;
-    let after = ramcheck::check(&written, &file_name(&output), &options, None);
+    let mut after = ramcheck::check(&written, &file_name(&output), &options, None);
+    after.retarget(&args.target);
     print_result(args, &output, &plan, &after, lang);
     Ok(if after.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -24,7 +24,7 @@ pub fn sarif(reports: &[Report]) -> Value {
                 "fullDescription": { "text": r.why.en },
                 "help": { "text": r.fix.en },
                 "defaultConfiguration": { "level": level(r.severity) },
-                "properties": { "title_zh": r.title.zh, "why_zh": r.why.zh, "fix_zh": r.fix.zh },
+                "properties": { "title_zh": r.title.zh, "why_zh": r.why.zh, "fix_zh": r.fix.zh, "evidence": r.evidence, "fails_on": r.fails_on },
             })
         })
         .collect();
@@ -41,7 +41,7 @@ pub fn sarif(reports: &[Report]) -> Value {
                         "physicalLocation": { "artifactLocation": { "uri": report.file } },
                         "logicalLocations": [{ "fullyQualifiedName": f.location, "kind": "member" }],
                     }],
-                    "properties": { "message_zh": f.message_zh, "hint_zh": f.hint_zh },
+                    "properties": { "message_zh": f.message_zh, "hint_zh": f.hint_zh, "target": report.target, "fails_on": f.fails_on },
                 })
             })
         })
@@ -56,6 +56,9 @@ pub fn sarif(reports: &[Report]) -> Value {
                 "rules": rules,
             } },
             "results": results,
+            "properties": {
+                "targets": reports.iter().map(|r| json!({ "file": r.file, "target": r.target, "verdict": r.verdict, "targets": r.targets })).collect::<Vec<_>>(),
+            },
         }],
     })
 }

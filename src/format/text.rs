@@ -1,5 +1,6 @@
 use super::Lang;
 use crate::report::{human_bytes, Finding, Report, Severity, Verdict};
+use crate::target::{Target, Targets};
 
 struct Style {
     color: bool,
@@ -73,6 +74,62 @@ fn summary_line(r: &Report, lang: Lang) -> String {
     line + &exporter
 }
 
+/// The target the verdict is for, for people.
+fn target_phrase(r: &Report, lang: Lang) -> String {
+    let set = Target::parse(&r.target).map_or(Targets::ALL, |t| t.set);
+    let mut phrase = match (set, lang) {
+        (Targets::ALL, Lang::En) => "for any Rainbond from 5.15.1 on, containerd or Docker".to_string(),
+        (Targets::ALL, Lang::Zh) => "适用于 5.15.1 起的任意 Rainbond（containerd 或 Docker）".to_string(),
+        (t, Lang::En) => format!("for {}", t.describe(lang)),
+        (t, Lang::Zh) => format!("适用于{}", t.describe(lang)),
+    };
+    if let Some(asked) = &r.target_note {
+        phrase += &match lang {
+            Lang::En => format!(" (the version {asked:?} could not be read, so every target was checked)"),
+            Lang::Zh => format!("（无法识别版本 {asked:?}，因此检查了所有目标）"),
+        };
+    }
+    phrase
+}
+
+/// One line per group of other targets whose verdict differs from the one
+/// shown: "Fails on Rainbond 5.15.1 to 5.17.3 with Docker: IMG001".
+pub fn other_targets(r: &Report, lang: Lang) -> Vec<String> {
+    let chosen = Target::parse(&r.target).map_or(Targets::ALL, |t| t.set);
+    let mut groups: Vec<(Verdict, Vec<&str>, Targets)> = Vec::new();
+    for (row, pair) in r.targets.iter().zip(Targets::ALL.pairs()) {
+        let one = Targets::one(pair.0, pair.1);
+        // For one target: the others whose verdict differs from its own.
+        if chosen != Targets::ALL && (chosen.intersects(one) || row.verdict == r.verdict) {
+            continue;
+        }
+        let mut codes: Vec<&str> = r.findings.iter().filter(|f| f.fails_on.intersects(one)).map(|f| f.code.as_str()).collect();
+        codes.dedup();
+        match groups.iter_mut().find(|(v, c, _)| *v == row.verdict && *c == codes) {
+            Some(g) => g.2 = g.2.or(one),
+            None => groups.push((row.verdict, codes, one)),
+        }
+    }
+    if chosen == Targets::ALL && groups.len() < 2 {
+        return Vec::new(); // the same everywhere
+    }
+    groups.sort_by_key(|(verdict, _, _)| std::cmp::Reverse(*verdict as u8));
+    groups
+        .into_iter()
+        .map(|(verdict, codes, set)| {
+            let on = set.describe(lang);
+            match (verdict, lang) {
+                (Verdict::Fail, Lang::En) => format!("Fails on {on}: {}", codes.join(", ")),
+                (Verdict::Fail, Lang::Zh) => format!("在{on}上导入失败：{}", codes.join("、")),
+                (Verdict::Warn, Lang::En) => format!("Imports with warnings on {on}"),
+                (Verdict::Warn, Lang::Zh) => format!("在{on}上可以导入，但有警告"),
+                (Verdict::Pass, Lang::En) => format!("Imports on {on}"),
+                (Verdict::Pass, Lang::Zh) => format!("在{on}上可以导入"),
+            }
+        })
+        .collect()
+}
+
 /// A human report, one block per file; `color` adds ANSI colours.
 pub fn text(r: &Report, lang: Lang, color: bool) -> String {
     let st = Style { color };
@@ -83,6 +140,10 @@ pub fn text(r: &Report, lang: Lang, color: bool) -> String {
         Verdict::Fail => "1;31",
     };
     out.push_str(&format!("{}  {}  ({})\n", st.paint("1", &r.file), st.paint(vcode, verdict_word(r.verdict, lang)), human_bytes(r.size)));
+    out.push_str(&format!("  {}\n", target_phrase(r, lang)));
+    for line in other_targets(r, lang) {
+        out.push_str(&format!("  · {line}\n"));
+    }
     if r.summary.template.is_some() {
         out.push_str(&format!("  {}\n", summary_line(r, lang)));
     }
@@ -112,7 +173,14 @@ pub fn text(r: &Report, lang: Lang, color: bool) -> String {
 
 /// A Markdown report (for issues, chat and the clipboard).
 pub fn markdown(r: &Report, lang: Lang) -> String {
-    let mut out = format!("### {} — {}\n\n", r.file, verdict_word(r.verdict, lang));
+    let mut out = format!("### {} — {}\n\n{}\n\n", r.file, verdict_word(r.verdict, lang), target_phrase(r, lang));
+    let others = other_targets(r, lang);
+    for line in &others {
+        out.push_str(&format!("- {line}\n"));
+    }
+    if !others.is_empty() {
+        out.push('\n');
+    }
     if r.summary.template.is_some() {
         out.push_str(&format!("{}\n\n", summary_line(r, lang)));
     }

@@ -26,6 +26,7 @@ use crate::check;
 use crate::report::Report;
 use crate::scan::{self, Options};
 use crate::source::{ByteSource, Progress};
+use crate::target::Target;
 
 /// Pass 1: checks the package and plans its repair. `output_name` is the name
 /// the corrected package will have when the caller chose one; otherwise the
@@ -35,10 +36,13 @@ pub fn check_and_plan<'a>(
     file_name: &str,
     output_name: Option<&str>,
     options: &Options,
+    target: &Target,
     progress: Option<Progress<'a>>,
 ) -> (Report, Plan) {
     let pkg = scan::scan(source, file_name, options, progress);
-    let report = check::report(&pkg, options);
+    let mut report = check::report(&pkg, options);
+    // The plan answers what fails on the target (any target for `all`).
+    report.retarget(target);
     let plan = plan(&pkg, &report, output_name);
     (report, plan)
 }

@@ -9,6 +9,7 @@ use crate::images::{self, Analysis};
 use crate::metadata::{self, ParseError};
 use crate::paths;
 use crate::scan::{MetadataFile, Package};
+use crate::target::{Line, Targets};
 
 /// An image archive with what it holds and whether the importer loads it.
 pub struct ArchiveView<'a> {
@@ -25,6 +26,21 @@ impl ArchiveView<'_> {
     /// Loaded by every importer generation.
     pub fn loaded(&self) -> bool {
         self.loaded_path && !self.plugin_skipped
+    }
+
+    /// A macOS AppleDouble file (`._x.tar`): metadata, not an image archive.
+    pub fn apple_double(&self) -> bool {
+        paths::file_name(&self.archive.path).starts_with("._")
+    }
+
+    /// The targets whose importer loads it: none outside depth 1 and 2, only
+    /// line 5.16 when v6's plugin skip applies.
+    pub fn loaded_on(&self) -> Targets {
+        match (self.loaded_path, self.plugin_skipped) {
+            (false, _) => Targets::NONE,
+            (true, true) => Targets::line(Line::V5_16),
+            (true, false) => Targets::ALL,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! IMG: the image archives inside the package.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
@@ -10,6 +10,7 @@ use crate::metadata::{self, get_str};
 use crate::paths;
 use crate::reference;
 use crate::report::{Finding, Severity};
+use crate::target::Targets;
 use crate::tarwalk::Kind;
 
 pub static IMG001: Rule = Rule {
@@ -26,6 +27,8 @@ pub static IMG001: Rule = Rule {
         zh: "删除这个空的镜像包，再用 `tar -czf` 重新打包目录；或执行 `ramcheck fix`；或在 Rainbond v5.17.3 及以上版本重新导出。",
     },
     example: "app-1.0-ram/plugin-images.tar whose manifest.json is `null`",
+    evidence: "moby image/tarexport/load.go:validateManifest refuses manifest.json = null since Docker 23 (accepts []); containerd v1.5.13 ImportIndex answers \"unrecognized image format\", which every importer since v5.15.1 ignores (tested with containerd 1.6; Docker 20.10 loads nothing)",
+    fails_on: Targets::DOCKER,
 };
 
 pub static IMG002: Rule = Rule {
@@ -42,12 +45,14 @@ pub static IMG002: Rule = Rule {
         zh: "重新导出应用；如果镜像包是自己制作的，请重新保存镜像（`docker save -o x.tar 镜像…` 或 `ctr export`）。",
     },
     example: "index.json `{\"schemaVersion\":2,\"manifests\":[]}` and no manifest.json",
+    evidence: "moby image/tarexport/load.go:Load needs manifest.json (Docker 20.10 tested); containerd v1.5.13 Client.Import walks an empty index without error",
+    fails_on: Targets::DOCKER,
 };
 
 pub static IMG003: Rule = Rule {
     code: "IMG003",
     name: "no-docker-manifest",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     title: Text { en: "An OCI-only image archive without manifest.json", zh: "只有 OCI 格式、没有 manifest.json 的镜像包" },
     why: Text {
         en: "containerd reads index.json, but `docker load` before Docker 25 needs manifest.json: clusters whose importer runs on Docker (Rainbond v5.16 to v5.17, or Docker runtimes) reject the archive.",
@@ -58,6 +63,8 @@ pub static IMG003: Rule = Rule {
         zh: "用 `docker save`（会同时写出两种格式）或 containerd 1.5 及以上版本的 `ctr export` 保存镜像，或只在 containerd 集群中导入。",
     },
     example: "an archive written by `skopeo copy … oci-archive:`",
+    evidence: "moby image/tarexport/load.go:Load reads manifest.json; Docker before 25 has no OCI index loader (Docker 20.10 tested); containerd reads index.json",
+    fails_on: Targets::DOCKER,
 };
 
 pub static IMG004: Rule = Rule {
@@ -74,6 +81,8 @@ pub static IMG004: Rule = Rule {
         zh: "镜像包在 `docker save` 之后被改动过：请重新保存镜像或重新导出应用。",
     },
     example: "manifest.json lists `abc/layer.tar` but the archive has no such member",
+    evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex (\"not found\", \"no target for symlink layer\"); moby image/tarexport/load.go (\"no such file\")",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG005: Rule = Rule {
@@ -90,6 +99,8 @@ pub static IMG005: Rule = Rule {
         zh: "用 `docker save` 重新保存镜像，或重新导出应用。",
     },
     example: "3 layers in manifest.json, 2 diff_ids in the config",
+    evidence: "moby image/tarexport/load.go:Load \"layers length mismatch\"; containerd imports it and the image fails to unpack at run time",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG006: Rule = Rule {
@@ -106,6 +117,8 @@ pub static IMG006: Rule = Rule {
         zh: "按完整名称和标签保存镜像（`docker save -o x.tar goodrain.me/app/web:v1`），而不是按镜像 ID 保存，或重新导出应用。",
     },
     example: "`\"RepoTags\": null` from `docker save <image id>`",
+    evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex fails on a reference it cannot normalise; moby image/tarexport/load.go:Load \"invalid tag\" on a RepoTags entry without a tag, which containerd names :latest (tested both)",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG007: Rule = Rule {
@@ -122,6 +135,8 @@ pub static IMG007: Rule = Rule {
         zh: "重新导出应用；安装包在导出后已损坏。",
     },
     example: "component-images.tar whose manifest.json was cut in half",
+    evidence: "containerd v1.5.13 ImportIndex and moby image/tarexport/load.go fail on a damaged tar or malformed JSON; an archive the v6 importer skips is never read",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG008: Rule = Rule {
@@ -138,6 +153,8 @@ pub static IMG008: Rule = Rule {
         zh: "从导出集群重新复制安装包并核对 `sha256sum`，或重新导出应用。",
     },
     example: "a layer with one flipped bit",
+    evidence: "moby image/tarexport/load.go:Load \"invalid diffID\"; containerd stores the blobs by their declared digest and the image fails at push or run",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG009: Rule = Rule {
@@ -154,6 +171,8 @@ pub static IMG009: Rule = Rule {
         zh: "为每个镜像设置不同的标签后重新导出。",
     },
     example: "`web:latest` in component-images.tar and a different `web:latest` in plugin-images.tar",
+    evidence: "moby image/tarexport/load.go:setLoadedTag and containerd Client.Import (is.Update) move the name to the image loaded last: a component runs another image",
+    fails_on: Targets::ALL,
 };
 
 pub static IMG010: Rule = Rule {
@@ -170,6 +189,8 @@ pub static IMG010: Rule = Rule {
         zh: "在与组件架构一致的集群中导出，或为该架构重新构建镜像。",
     },
     example: "an arm64 image for a component whose arch is amd64",
+    evidence: "containerd v1.5.13 Client.Import labels only manifests of its platform (images.FilterPlatforms); an image of another arch fails with \"exec format error\"",
+    fails_on: Targets::NONE,
 };
 
 pub static IMG011: Rule = Rule {
@@ -183,27 +204,94 @@ pub static IMG011: Rule = Rule {
     },
     fix: Text { en: "Do not upload this package. Export the app again from the source cluster.", zh: "不要上传此安装包。请从源集群重新导出应用。" },
     example: "component-images.tar!/../../../etc/cron.d/x",
+    evidence: "a ramcheck safety limit: docker save and containerd export never write such a member; ramcheck reports it without following it",
+    fails_on: Targets::ALL,
+};
+
+pub static IMG012: Rule = Rule {
+    code: "IMG012",
+    name: "oci-layout",
+    severity: Severity::Error,
+    title: Text { en: "An OCI image archive has no usable oci-layout", zh: "OCI 镜像包缺少可用的 oci-layout" },
+    why: Text {
+        en: "containerd recognises an OCI archive by its `oci-layout` file. Without it (and without manifest.json) containerd answers \"unrecognized image format\", which the importer ignores, so none of the archive's images exist and re-tagging them fails; with an `imageLayoutVersion` other than 1.0.0 it fails with \"unsupported OCI version\".",
+        zh: "containerd 依据 `oci-layout` 文件识别 OCI 镜像包。缺少它（且没有 manifest.json）时，containerd 返回 \"unrecognized image format\"，导入程序会忽略该错误，于是镜像包中的镜像都不存在，重新打标签时失败；`imageLayoutVersion` 不是 1.0.0 时则直接以 \"unsupported OCI version\" 失败。",
+    },
+    fix: Text {
+        en: "Save the images again with `docker save` or `ctr export` (both write `oci-layout` with version 1.0.0), or export the app again.",
+        zh: "用 `docker save` 或 `ctr export` 重新保存镜像（两者都会写出版本为 1.0.0 的 `oci-layout`），或重新导出应用。",
+    },
+    example: "component-images.tar with index.json and blobs/ but no oci-layout",
+    evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex: without oci-layout and manifest.json \"unrecognized image format\" (ignored by the importer, so no image exists); an imageLayoutVersion other than 1.0.0 \"unsupported OCI version\" (tested with containerd 1.6)",
+    fails_on: Targets::CONTAINERD,
+};
+
+pub static IMG013: Rule = Rule {
+    code: "IMG013",
+    name: "raw-ref-name",
+    severity: Severity::Error,
+    title: Text { en: "An OCI image is named only by a short ref.name", zh: "OCI 镜像只有简短的 ref.name 名称" },
+    why: Text {
+        en: "containerd names an image of an OCI archive by its `io.containerd.image.name` annotation, else by the raw `org.opencontainers.image.ref.name`, without normalising it: `web:1.0` is stored as `web:1.0`, while the importer looks up `docker.io/library/web:1.0` and does not find it.",
+        zh: "containerd 用 OCI 镜像包中的 `io.containerd.image.name` 注解为镜像命名，没有时原样使用 `org.opencontainers.image.ref.name`，不做规范化：`web:1.0` 就以 `web:1.0` 保存，而导入程序查找的是 `docker.io/library/web:1.0`，因此找不到。",
+    },
+    fix: Text {
+        en: "Save the image by its full name (`docker save goodrain.me/app/web:1.0`, or `skopeo copy … oci-archive:x.tar:docker.io/library/web:1.0`), or export the app again.",
+        zh: "按完整名称保存镜像（`docker save goodrain.me/app/web:1.0`，或 `skopeo copy … oci-archive:x.tar:docker.io/library/web:1.0`），或重新导出应用。",
+    },
+    example: "index.json whose only name is `org.opencontainers.image.ref.name: web:1.0`",
+    evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex names an OCI image by io.containerd.image.name, else the raw org.opencontainers.image.ref.name, unnormalised; the importer looks up the normalised share_image (tested with containerd 1.6)",
+    fails_on: Targets::CONTAINERD,
+};
+
+pub static IMG014: Rule = Rule {
+    code: "IMG014",
+    name: "hard-link-member",
+    severity: Severity::Error,
+    title: Text { en: "An image archive stores a needed file as a hard link", zh: "镜像包把需要的文件存为硬链接" },
+    why: Text {
+        en: "containerd's importer reads only regular files of the archive: a layer or config stored as a hard link is \"not found\" and the load fails. Docker follows hard links and loads it.",
+        zh: "containerd 的导入程序只读取镜像包中的普通文件：以硬链接存放的镜像层或配置会报 \"not found\"，加载失败。Docker 会跟随硬链接，可以加载。",
+    },
+    fix: Text {
+        en: "Save the images again with `docker save` (which writes symlinks or regular files), or pack the archive with `tar --hard-dereference`.",
+        zh: "用 `docker save` 重新保存镜像（它写出的是符号链接或普通文件），或用 `tar --hard-dereference` 重新打包镜像包。",
+    },
+    example: "`abc/layer.tar` stored as a hard link to `def/layer.tar`",
+    evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex reads regular files only: a layer stored as a hard link is \"not found\"; moby's untar follows hard links (tested both)",
+    fails_on: Targets::CONTAINERD,
 };
 
 /// Findings listed per archive and rule before the rest are summed up.
 const MAX_LISTED: usize = 20;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for view in cx.archives.iter().filter(|v| v.archive.compression.is_none() && !v.archive.not_tar) {
-        empty_archive(cx, view, out);
-        empty_index(view, out);
-        oci_only(view, out);
-        damaged(view, out);
-        missing_members(view, out);
-        layer_counts(view, out);
-        names(view, out);
-        digests(view, out);
+    let wanted = wanted_names(cx);
+    for view in cx.archives.iter().filter(|v| v.archive.compression.is_none() && !v.archive.not_tar && !v.apple_double()) {
+        // An archive a target does not load cannot fail its import.
+        let mut found = Vec::new();
+        empty_archive(cx, view, &mut found);
+        empty_index(view, &mut found);
+        oci_only(view, &mut found);
+        oci_layout(view, &wanted, &mut found);
+        damaged(view, &mut found);
+        missing_members(view, &mut found);
+        hardlinked_members(view, &mut found);
+        layer_counts(view, &mut found);
+        names(view, &wanted, &mut found);
+        digests(view, &mut found);
+        out.extend(found.into_iter().map(|f| f.only_on(view.loaded_on())));
     }
     for view in &cx.archives {
         unsafe_members(view, out);
     }
     tag_collisions(cx, out);
     platforms(cx, out);
+}
+
+/// The normalised names the template's components and plugins use.
+fn wanted_names(cx: &Context<'_>) -> HashSet<String> {
+    super::xrf::image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect()
 }
 
 /// Offset of a member of an archive in the package stream.
@@ -292,8 +380,8 @@ fn empty_index(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         out.push(IMG002.at(
             view.archive.location("index.json"),
             position(view, "index.json"),
-            format!("{name} holds no image: its index.json lists no manifests and there is no manifest.json. Nothing is imported from it."),
-            format!("{name} 中没有任何镜像：index.json 没有列出任何清单，也没有 manifest.json，无法从中导入任何镜像。"),
+            format!("{name} holds no image: its index.json lists no manifests and there is no manifest.json. `docker load` refuses an archive without manifest.json; containerd imports nothing from it."),
+            format!("{name} 中没有任何镜像：index.json 没有列出任何清单，也没有 manifest.json。`docker load` 会拒绝没有 manifest.json 的镜像包；containerd 不会从中导入任何镜像。"),
         ));
     }
 }
@@ -411,70 +499,69 @@ fn layer_counts(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     push_limited(out, found);
 }
 
-/// IMG006: images without a name containerd can use, and invalid tags.
-fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+/// IMG006: RepoTags entries that fail a load; IMG013: OCI images that
+/// containerd stores under a short raw name the importer never looks up.
+/// An image without any name is a problem only when a component needs it
+/// (then XRF001 says so).
+fn names(view: &ArchiveView<'_>, wanted: &HashSet<String>, out: &mut Vec<Finding>) {
     let a = &view.analysis;
     let archive = view.archive;
     let mut found = Listed::default();
     if let Doc::Present(entries) = &a.manifest {
         for (i, e) in entries.iter().enumerate() {
             let config = e.config.clone().unwrap_or_else(|| format!("manifest.json[{i}]"));
-            if e.repo_tags.is_empty() {
-                found.push(IMG006.at(
-                    archive.location("manifest.json"),
-                    position(view, "manifest.json"),
-                    format!("Image {config} in {} has no RepoTags: it was saved by ID, so it loads without a name and no component can find it.", archive.path),
-                    format!("{} 中的镜像 {config} 没有 RepoTags：它是按镜像 ID 保存的，加载后没有名称，组件无法找到它。", archive.path),
-                ));
-            }
             for tag in &e.repo_tags {
-                if let Some(problem) = tag_problem(tag) {
-                    found.push(IMG006.at(
+                let quoted = metadata::quote(tag, 80);
+                let finding = match reference::parse(tag) {
+                    Ok(r) if r.digest.is_some() => IMG006.at(
                         archive.location("manifest.json"),
                         position(view, "manifest.json"),
-                        format!(
-                            "The tag {} of image {config} is not a valid name:tag ({problem}): loading fails (\"normalize image ref\").",
-                            metadata::quote(tag, 80)
-                        ),
-                        format!(
-                            "镜像 {config} 的标签 {} 不是合法的 名称:标签（{problem}）：加载会失败（\"normalize image ref\"）。",
-                            metadata::quote(tag, 80)
-                        ),
-                    ));
-                }
+                        format!("The tag {quoted} of image {config} carries a digest: loading fails (\"normalize image ref\")."),
+                        format!("镜像 {config} 的标签 {quoted} 带有摘要：加载会失败（\"normalize image ref\"）。"),
+                    ),
+                    Ok(r) if r.tag.is_none() => IMG006
+                        .at(
+                            archive.location("manifest.json"),
+                            position(view, "manifest.json"),
+                            format!("The RepoTags entry {quoted} of image {config} has no tag: `docker load` fails with \"invalid tag\"; containerd names it {quoted}:latest."),
+                            format!("镜像 {config} 的 RepoTags 条目 {quoted} 没有标签：`docker load` 会以 \"invalid tag\" 失败；containerd 会把它命名为 {quoted}:latest。"),
+                        )
+                        .only_on(Targets::DOCKER),
+                    Ok(_) => continue,
+                    Err(e) => IMG006.at(
+                        archive.location("manifest.json"),
+                        position(view, "manifest.json"),
+                        format!("The tag {quoted} of image {config} is not a valid name:tag ({}): loading fails (\"normalize image ref\").", e.describe()),
+                        format!("镜像 {config} 的标签 {quoted} 不是合法的 名称:标签（{}）：加载会失败（\"normalize image ref\"）。", e.describe_zh()),
+                    ),
+                };
+                found.push(finding);
             }
         }
     }
     if a.has_oci_layout() {
         if let Doc::Present(descriptors) = &a.index {
             for d in descriptors.iter().filter(|d| d.names.is_empty()) {
-                let (en, zh) = match &d.ref_name {
-                    Some(r) if r.contains('/') || r.contains(':') => continue,
-                    Some(r) => (
-                        format!(
-                            "only the annotation {} = {}, which containerd uses as the whole image name",
-                            images::OCI_REF_NAME,
-                            metadata::quote(r, 40)
-                        ),
-                        format!("只有注解 {} = {}，containerd 会把它原样用作完整的镜像名称", images::OCI_REF_NAME, metadata::quote(r, 40)),
-                    ),
-                    None => (
-                        "no name annotation, so containerd creates no image from it".to_string(),
-                        "没有名称注解，containerd 不会为它创建镜像".to_string(),
-                    ),
-                };
-                found.push(IMG006.at(
+                let Some(raw) = &d.ref_name else { continue };
+                // containerd stores the raw name: only a full, normalised
+                // reference is the name the importer looks up.
+                let Some(normal) = reference::normalize(raw).filter(|n| n != raw && wanted.contains(n)) else { continue };
+                found.push(IMG013.at(
                     archive.location("index.json"),
                     position(view, "index.json"),
                     format!(
-                        "index.json entry {} has no {} annotation, {en}: components will not find the image on containerd.",
+                        "index.json entry {} is named only by {} = {}: containerd stores the image as {}, but the importer looks up {normal} and the import fails.",
                         d.digest,
-                        images::CONTAINERD_NAME
+                        images::OCI_REF_NAME,
+                        metadata::quote(raw, 40),
+                        metadata::quote(raw, 40)
                     ),
                     format!(
-                        "index.json 中的条目 {} 没有 {} 注解，{zh}：在 containerd 上组件将找不到该镜像。",
+                        "index.json 中的条目 {} 只有名称 {} = {}：containerd 会以 {} 保存该镜像，而导入程序查找的是 {normal}，导入失败。",
                         d.digest,
-                        images::CONTAINERD_NAME
+                        images::OCI_REF_NAME,
+                        metadata::quote(raw, 40),
+                        metadata::quote(raw, 40)
                     ),
                 ));
             }
@@ -483,13 +570,55 @@ fn names(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
     found.flush(out);
 }
 
-/// Why a RepoTags entry is not a usable `name:tag`, if it is not.
-fn tag_problem(tag: &str) -> Option<String> {
-    match reference::parse(tag) {
-        Ok(r) if r.digest.is_some() => Some("it has a digest".into()),
-        Ok(_) => None,
-        Err(e) => Some(e.describe().to_string()),
+/// IMG012: an OCI archive containerd does not recognise, or whose layout
+/// version it refuses.
+fn oci_layout(view: &ArchiveView<'_>, wanted: &HashSet<String>, out: &mut Vec<Finding>) {
+    let a = &view.analysis;
+    let name = paths::file_name(&view.archive.path);
+    match &a.oci_layout {
+        Doc::Present(version) if version.as_deref() != Some(OCI_LAYOUT_VERSION) => {
+            let version = version.as_deref().map_or_else(|| "(none)".to_string(), |v| metadata::quote(v, 20));
+            out.push(IMG012.at(
+                view.archive.location("oci-layout"),
+                position(view, "oci-layout"),
+                format!("{name}: oci-layout says imageLayoutVersion {version}, not {OCI_LAYOUT_VERSION}: containerd refuses the archive (\"unsupported OCI version\") and the import fails."),
+                format!("{name}：oci-layout 中的 imageLayoutVersion 为 {version}，不是 {OCI_LAYOUT_VERSION}：containerd 会拒绝该镜像包（\"unsupported OCI version\"），导入失败。"),
+            ))
+        }
+        Doc::Absent if a.manifest == Doc::Absent && a.oci_images() > 0 => {
+            let needed = a.images.iter().any(|i| i.normalized_names().iter().any(|n| wanted.contains(n)));
+            let finding = IMG012.at(
+                view.archive.location("index.json"),
+                position(view, "index.json"),
+                format!("{name} has index.json but neither oci-layout nor manifest.json: containerd answers \"unrecognized image format\", which the importer ignores, so none of its images will exist."),
+                format!("{name} 有 index.json，但既没有 oci-layout 也没有 manifest.json：containerd 会返回 \"unrecognized image format\"，导入程序忽略该错误，其中的镜像都不会存在。"),
+            );
+            out.push(if needed { finding } else { finding.severity(Severity::Warning) });
+        }
+        _ => {}
     }
+}
+
+/// The only OCI image layout version containerd accepts.
+const OCI_LAYOUT_VERSION: &str = "1.0.0";
+
+/// IMG014: a config or layer a manifest names that is stored as a hard link.
+fn hardlinked_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
+    let archive = view.archive;
+    let name = paths::file_name(&archive.path);
+    let mut found = Listed::default();
+    for image in &view.analysis.images {
+        for path in image.config.iter().chain(&image.layers) {
+            let Some(m) = archive.member(&paths::normalize(path)).filter(|m| m.kind == Kind::Hardlink) else { continue };
+            found.push(IMG014.at(
+                archive.location(&m.path),
+                in_archive(archive, m.pos),
+                format!("{} in {name} is stored as a hard link to {}: containerd's importer does not follow hard links and fails (\"not found\"); Docker loads it.", m.path, m.link.as_deref().unwrap_or("")),
+                format!("{name} 中的 {} 以硬链接形式指向 {}：containerd 的导入程序不跟随硬链接，会以 \"not found\" 失败；Docker 可以加载。", m.path, m.link.as_deref().unwrap_or("")),
+            ));
+        }
+    }
+    found.flush(out);
 }
 
 /// IMG008 (only with --deep, when digests were computed).
@@ -641,20 +770,19 @@ fn empty_archive(cx: &Context<'_>, view: &ArchiveView<'_>, out: &mut Vec<Finding
     if archive.damage.is_some() || !a.is_empty() {
         return;
     }
-    let (doc_name, state, state_zh) = match (&a.manifest, &a.index) {
-        (Doc::Null, _) => ("manifest.json", "manifest.json is null", "manifest.json 的内容为 null"),
-        (Doc::Present(_), _) => ("manifest.json", "manifest.json is an empty list", "manifest.json 是空列表"),
-        // An empty OCI index without manifest.json is IMG002's.
-        _ => return,
-    };
+    // `[]` loads everywhere; an empty OCI index without manifest.json is IMG002's.
+    if a.manifest != Doc::Null {
+        return;
+    }
+    let doc_name = "manifest.json";
     let name = paths::file_name(&archive.path);
     let loc = archive.location(doc_name);
     let pos = archive.pos.saturating_add(archive.member(doc_name).map_or(0, |m| m.pos));
     let finding = IMG001.at(
         loc,
         pos,
-        format!("{name} holds no image: {state}. Docker refuses it (\"invalid manifest, manifest cannot be null (but can be [])\") and the import fails."),
-        format!("{name} 中没有任何镜像：{state_zh}。Docker 会拒绝加载（\"invalid manifest, manifest cannot be null (but can be [])\"），导入失败。"),
+        format!("{name} holds no image: its manifest.json is null. Docker 23 and later refuse it (\"invalid manifest, manifest cannot be null (but can be [])\") and the import fails; containerd and Docker 20.10 load nothing from it and go on."),
+        format!("{name} 中没有任何镜像：其 manifest.json 的内容为 null。Docker 23 及以后版本会拒绝加载（\"invalid manifest, manifest cannot be null (but can be [])\"），导入失败；containerd 和 Docker 20.10 不会从中加载任何内容，导入继续。"),
     );
     let dir = cx.app_dir.clone().unwrap_or_else(|| "<app>-<version>-ram".into());
     let finding = if name == "plugin-images.tar" && cx.plugins().is_empty() {

@@ -1,9 +1,11 @@
 //! LAY: the layout inside the package.
 
 use super::{Context, Rule, Text};
+use crate::target::Targets;
 use std::collections::HashMap;
 
 use crate::paths;
+use crate::reference;
 use crate::report::{Finding, Severity};
 use crate::scan::Shallow;
 use crate::tarwalk::Kind;
@@ -22,6 +24,8 @@ pub static LAY001: Rule = Rule {
         zh: "把所有文件放进一个与安装包同名的目录，再打包该目录：`mkdir app-1.0-ram && mv metadata.json *.tar app-1.0-ram/ && tar -czf app-1.0-ram.tar.gz app-1.0-ram`。",
     },
     example: "a package made with `tar -czf app.tar.gz -C app-1.0-ram .`",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import opens ioutil.ReadDir(dir)[0]/metadata.json: a flat archive's first entry is a file, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY003: Rule = Rule {
@@ -38,6 +42,8 @@ pub static LAY003: Rule = Rule {
         zh: "重新导出应用；如果是手工重新打包的，请确保 metadata.json 直接位于应用目录下，且文件名完全一致。",
     },
     example: "app-1.0-ram/ holding component-images.tar only",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import opens exactly <first dir>/metadata.json, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY002: Rule = Rule {
@@ -54,6 +60,8 @@ pub static LAY002: Rule = Rule {
         zh: "只打包应用目录：`tar -czf app-1.0-ram.tar.gz app-1.0-ram`（在 macOS 上先设置 `COPYFILE_DISABLE=1`，避免加入 `._*` 文件），或执行 `ramcheck fix`。",
     },
     example: "__MACOSX/ and ._app-1.0-ram beside app-1.0-ram/",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import takes the first entry of the bytewise-sorted listing (ioutil.ReadDir) as the app directory, all lines; an entry sorting after it is ignored",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY004: Rule = Rule {
@@ -70,6 +78,8 @@ pub static LAY004: Rule = Rule {
         zh: "重新导出应用并选择“rainbond-app”格式，上传名为 <应用>-<版本>-ram.tar.gz 的文件。",
     },
     example: "app-1.0-dockercompose.tar.gz (docker-compose.yaml, run.sh, images)",
+    evidence: "goodrain/rainbond-oam pkg/export/export.go:New writes -dockercompose, -slug and -helm packages without metadata.json; the importer needs it, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY005: Rule = Rule {
@@ -86,6 +96,8 @@ pub static LAY005: Rule = Rule {
         zh: "从应用目录中删除该文件，再用 `tar -czf` 重新打包（或执行 `ramcheck fix`）。",
     },
     example: "app-1.0-ram/._component-images.tar",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import loads every *.tar at depth 1 and 2 and tolerates exactly \"unrecognized image format\" (oam dd668a6); containerd v1.5.13 images/archive/importer.go:ImportIndex returns that for a tar without manifest.json or oci-layout, moby image/tarexport/load.go fails; a file that is no tar fails both (tested with containerd 1.6 and Docker 20.10)",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY006: Rule = Rule {
@@ -102,6 +114,8 @@ pub static LAY006: Rule = Rule {
         zh: "不要上传此安装包。请从源集群重新导出应用。",
     },
     example: "app-1.0-ram/../../etc/cron.d/x",
+    evidence: "a ramcheck safety limit: GNU tar refuses `..` members (tested, exit 2), busybox strips them and goes on, both strip a leading `/`; a package must never write outside its folder",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY007: Rule = Rule {
@@ -118,6 +132,8 @@ pub static LAY007: Rule = Rule {
         zh: "解压该镜像包并以 `.tar` 命名：`gunzip -c component-images.tar.gz > component-images.tar`，删除压缩文件后重新打包目录。",
     },
     example: "app-1.0-ram/component-images.tar.gz",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import loads only names ending in .tar (GetFileList + HasSuffix); containerd v1.5.13 Client.Import reads the raw stream without decompressing it",
+    fails_on: Targets::CONTAINERD,
 };
 
 pub static LAY008: Rule = Rule {
@@ -134,6 +150,8 @@ pub static LAY008: Rule = Rule {
         zh: "先在 v5.x 集群导入，再从那里重新导出；或将源集群升级后重新导出。",
     },
     example: "app-1.0-ram/web/webTAGv1.image.tar",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: the v5.0 to v5.2 layout is not read; the pre-5.3 save name is retried only on Docker's \"No such image\"",
+    fails_on: Targets::NONE,
 };
 
 pub static LAY009: Rule = Rule {
@@ -150,6 +168,8 @@ pub static LAY009: Rule = Rule {
         zh: "上传导出程序生成的 .tar.gz，或制作带目录条目的 zip：`zip -r app-1.0-ram.zip app-1.0-ram`（或执行 `ramcheck fix`，它会生成 .tar.gz）。",
     },
     example: "a zip holding app-1.0-ram/metadata.json but no app-1.0-ram/ entry",
+    evidence: "goodrain/rainbond-oam pkg/util/common.go:Unzip creates directories only for directory entries and opens files without creating parents, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY010: Rule = Rule {
@@ -163,6 +183,8 @@ pub static LAY010: Rule = Rule {
     },
     fix: Text { en: "Do not upload this package. Export the app again from the source cluster.", zh: "不要上传此安装包。请从源集群重新导出应用。" },
     example: "app-1.0-ram/disk, a block device",
+    evidence: "a ramcheck safety limit: GNU tar as root creates device nodes and FIFOs (tested); a FIFO named *.tar blocks the image load",
+    fails_on: Targets::ALL,
 };
 
 pub static LAY011: Rule = Rule {
@@ -179,6 +201,8 @@ pub static LAY011: Rule = Rule {
         zh: "解压安装包，确认其中的文件正是要导入的，再用 `tar -czf` 重新打包应用目录；或重新导出应用。",
     },
     example: "app-1.0-ram/metadata.json twice, the second added by `tar -rf`",
+    evidence: "GNU tar and busybox overwrite a path written twice: the last copy wins (tested)",
+    fails_on: Targets::NONE,
 };
 
 /// Findings listed per rule when a package repeats the same problem; one
@@ -334,29 +358,73 @@ fn extra_top_level(cx: &Context<'_>, out: &mut Vec<Finding>) {
 /// LAY005 and LAY007: `.tar` files the importer loads that are not plain
 /// image archives, and image archives under names it does not load.
 fn stray_and_compressed(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    // A compressed archive is not walked: it is needed when a share_image is
+    // carried by none of the plain archives.
+    let wanted: Vec<String> = super::xrf::image_users(cx).iter().filter_map(|u| reference::normalize(u.share_image)).collect();
+    let carried: Vec<String> = cx
+        .archives
+        .iter()
+        .filter(|v| v.loaded_path && v.archive.compression.is_none())
+        .flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names()))
+        .collect();
+    let needed = wanted.iter().any(|w| !carried.contains(w));
     for v in cx.archives.iter().filter(|v| v.loaded_path) {
         let a = v.archive;
         let name = paths::file_name(&a.path);
+        if v.apple_double() {
+            out.push(
+                LAY005
+                    .at(
+                        a.path.clone(),
+                        a.pos,
+                        format!("{} is a macOS AppleDouble file (metadata that macOS writes beside a copied file), not an image archive. It ends in .tar, so the importer tries to load it and fails.", a.path),
+                        format!("{} 是 macOS 的 AppleDouble 文件（macOS 复制文件时附带写出的元数据），不是镜像包。它以 .tar 结尾，导入程序会尝试加载它并失败。", a.path),
+                    )
+                    .fix(
+                        "Delete the `._` files (`find . -name '._*' -delete`, or pack with `COPYFILE_DISABLE=1 tar -czf …` on macOS), or run `ramcheck fix`.",
+                        "删除 `._` 开头的文件（`find . -name '._*' -delete`；在 macOS 上打包时使用 `COPYFILE_DISABLE=1 tar -czf …`），或执行 `ramcheck fix`。",
+                    )
+                    .only_on(v.loaded_on()),
+            );
+            continue;
+        }
         if let Some(c) = a.compression {
-            out.push(LAY007.at(
+            let finding = LAY007.at(
                 a.path.clone(),
                 a.pos,
-                format!("{name} is {}-compressed, but image archives must be plain tars: containerd and older Docker refuse it and the import fails.", c.name()),
-                format!("{name} 经过 {} 压缩，但镜像包必须是未压缩的 tar：containerd 和旧版 Docker 会拒绝加载，导入失败。", c.name()),
-            ));
+                format!("{name} is {}-compressed, but image archives must be plain tars: containerd's importer reads the raw stream and does not recognise it (\"unrecognized image format\", ignored), so its images are not loaded; `docker load` decompresses it.", c.name()),
+                format!("{name} 经过 {} 压缩，但镜像包必须是未压缩的 tar：containerd 的导入程序直接读取原始数据，无法识别它（\"unrecognized image format\"，会被忽略），其中的镜像不会被加载；`docker load` 会先解压再加载。", c.name()),
+            );
+            out.push(if needed { finding.only_on(Targets::CONTAINERD.and(v.loaded_on())) } else { finding.severity(Severity::Warning) });
             continue;
         }
         let holds_images = ["manifest.json", "index.json", "oci-layout"].iter().any(|m| a.member(m).is_some());
-        if a.not_tar || (!holds_images && a.damage.is_none()) {
-            let (what, what_zh) = describe_stray(name);
-            let content = if a.not_tar { "it is not even a tar archive" } else { "it holds no manifest.json or index.json" };
-            let content_zh = if a.not_tar { "它甚至不是 tar 包" } else { "其中既没有 manifest.json 也没有 index.json" };
-            out.push(LAY005.at(
-                a.path.clone(),
-                a.pos,
-                format!("{}{what} ends in .tar, so the importer loads it as an image archive, but {content}: `docker load` fails and so does the import.", a.path),
-                format!("{}{what_zh}以 .tar 结尾，导入程序会把它当作镜像包加载，但{content_zh}：`docker load` 会失败，导入随之失败。", a.path),
-            ));
+        if a.not_tar {
+            out.push(
+                LAY005
+                    .at(
+                        a.path.clone(),
+                        a.pos,
+                        format!("{} ends in .tar, so the importer loads it as an image archive, but it is not even a tar archive: both Docker and containerd fail on it and so does the import.", a.path),
+                        format!("{} 以 .tar 结尾，导入程序会把它当作镜像包加载，但它根本不是 tar 包：Docker 和 containerd 都会加载失败，导入随之失败。", a.path),
+                    )
+                    .only_on(v.loaded_on()),
+            );
+        } else if !holds_images && a.damage.is_none() {
+            out.push(
+                LAY005
+                    .at(
+                        a.path.clone(),
+                        a.pos,
+                        format!("{} ends in .tar, so the importer loads it as an image archive, but it holds no manifest.json, index.json or oci-layout: `docker load` fails on it; containerd answers \"unrecognized image format\", which the importer ignores.", a.path),
+                        format!("{} 以 .tar 结尾，导入程序会把它当作镜像包加载，但其中没有 manifest.json、index.json 或 oci-layout：`docker load` 会失败；containerd 返回 \"unrecognized image format\"，导入程序会忽略该错误。", a.path),
+                    )
+                    .fix(
+                        format!("Move {name} out of the app directory, or rename it so that it no longer ends in .tar, then pack the directory again."),
+                        format!("把 {name} 移出应用目录，或改名使其不再以 .tar 结尾，然后重新打包目录。"),
+                    )
+                    .only_on(Targets::DOCKER.and(v.loaded_on())),
+            );
         }
     }
     let Some(app) = cx.app_dir.as_deref() else { return };
@@ -364,12 +432,18 @@ fn stray_and_compressed(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for m in cx.pkg.shallow.iter().filter(|m| m.depth() == 2 && m.path.starts_with(app)) {
         let name = paths::file_name(&m.path);
         if COMPRESSED_TAR.iter().any(|ext| name.ends_with(ext)) {
-            out.push(LAY007.at(
-                m.path.clone(),
-                m.pos,
-                format!("{name} looks like a compressed image archive, but the importer loads only files ending in .tar: it ignores this one and its images will be missing."),
-                format!("{name} 看起来是压缩过的镜像包，但导入程序只加载以 .tar 结尾的文件：它会被忽略，其中的镜像将会缺失。"),
-            ));
+            // Its content is not walked: whether a component needs it shows
+            // as XRF001 when the images are missing from every loaded archive.
+            out.push(
+                LAY007
+                    .at(
+                        m.path.clone(),
+                        m.pos,
+                        format!("{name} looks like a compressed image archive, but the importer loads only files ending in .tar: it ignores this one. If it holds images a component needs, they will be missing (XRF001)."),
+                        format!("{name} 看起来是压缩过的镜像包，但导入程序只加载以 .tar 结尾的文件：它会被忽略。如果其中有组件需要的镜像，这些镜像将会缺失（XRF001）。"),
+                    )
+                    .severity(Severity::Warning),
+            );
         }
     }
 }

@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Context, Rule, Text};
-use crate::metadata::{self, get, get_list, get_str, ParseError, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
+use crate::metadata::{self, get, get_list, get_str, ParseError, Replaced, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
 use crate::reference::{self, RefError};
 use crate::report::{human_bytes, Finding, Severity};
 use crate::scan::MAX_METADATA_BYTES;
+use crate::target::{Line, Targets};
 
 pub static MET001: Rule = Rule {
     code: "MET001",
@@ -24,6 +25,8 @@ pub static MET001: Rule = Rule {
         zh: "重新导出应用。如果手工修改过 metadata.json，请按给出的行号和列号修正，并保存为不带 BOM 的 UTF-8。",
     },
     example: "metadata.json saved by Windows Notepad with a BOM, or cut off in the middle",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import decodes metadata.json with encoding/json Decoder.Decode: a BOM, a syntax error or a non-object fails, all lines; invalid UTF-8 and lone surrogates become U+FFFD without error (Go encoding/json, checked with Go 1.19)",
+    fails_on: Targets::ALL,
 };
 
 pub static MET002: Rule = Rule {
@@ -40,6 +43,8 @@ pub static MET002: Rule = Rule {
         zh: "按给出的字段路径修正该值（例如写 `\"memory\": 512`，而不是 `\"memory\": \"512\"`），或从源集群重新导出应用。",
     },
     example: "`\"memory\": \"512\"` or `\"cpu\": 0.5` in a component",
+    evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go: encoding/json fails on a non-null value of the wrong type; no field changed type since the v5.15.1 importer (0067a4cf)",
+    fails_on: Targets::ALL,
 };
 
 pub static MET003: Rule = Rule {
@@ -56,6 +61,8 @@ pub static MET003: Rule = Rule {
         zh: "把组件加入要发布的应用版本后重新导出。",
     },
     example: "`\"apps\": []` with no `k8s_resources`",
+    evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go:Validation \"template is empty\", called by Import since oam b5d11f2 (v6.9.0 and later); older lines import an empty app",
+    fails_on: Targets::line(Line::V6_9),
 };
 
 pub static MET004: Rule = Rule {
@@ -72,6 +79,8 @@ pub static MET004: Rule = Rule {
         zh: "在已设置系统盘的集群中重新导出虚拟机应用，或在 `vm.disk_layout` 中加入 `{\"disk_role\": \"root\", …}`。",
     },
     example: "`\"vm\": {\"disk_layout\": [{\"disk_role\": \"data\"}]}`",
+    evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go:(*VMTemplate).Validation, called since oam b5d11f2 (v6.9.0 and later)",
+    fails_on: Targets::line(Line::V6_9),
 };
 
 pub static MET005: Rule = Rule {
@@ -88,12 +97,14 @@ pub static MET005: Rule = Rule {
         zh: "重新导出应用；如果手工修改过 metadata.json，请填写镜像保存时使用的 `名称:标签`，全部小写，不带 `@sha256:`。",
     },
     example: "`\"share_image\": \"goodrain.me/Team/web:v1\"`",
+    evidence: "goodrain/rainbond-oam pkg/util/docker/image.go:NewImageName / GetTagFromNamedRef, called for every component and plugin by Import before ImageTag, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static MET006: Rule = Rule {
     code: "MET006",
     name: "too-long",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "A value is longer than the console stores", zh: "字段值超过控制台可存储的长度" },
     why: Text {
         en: "The console stores `group_key` and `group_version` in 32-character columns and `group_name` in 64; a longer value fails the import when the app template is saved (\"Data too long for column\").",
@@ -104,6 +115,8 @@ pub static MET006: Rule = Rule {
         zh: "在源集群缩短应用名称或版本号后重新导出。",
     },
     example: "a group_version of 40 characters",
+    evidence: "goodrain/rainbond-console console/models/main.py (app_id, version: 32; app_name: 64); enforced only by a MySQL console in strict mode (goodrain_web/settings.py), the default SQLite console stores any length",
+    fails_on: Targets::NONE,
 };
 
 pub static MET007: Rule = Rule {
@@ -120,6 +133,8 @@ pub static MET007: Rule = Rule {
         zh: "在目标架构的集群中导出，使所有组件的 `arch` 一致（amd64 或 arm64）。",
     },
     example: "one component `arm64`, the others `amd64`",
+    evidence: "goodrain/rainbond-console market_app_service.py: template_arch = share_app.arch or \"amd64\", install refused on build nodes of another arch (skipped on clusters with two arches)",
+    fails_on: Targets::NONE,
 };
 
 pub static MET008: Rule = Rule {
@@ -136,22 +151,26 @@ pub static MET008: Rule = Rule {
         zh: "导入后检查组件的内存和伸缩设置，或在新版集群中重新导出。",
     },
     example: "`\"service_extend_method\": \"stateless\"` and no `memory`",
+    evidence: "goodrain/rainbond builder/exector/import_app.go:normalizeImportedRAM restores legacy memory fields since v6.9.0 (6dca66907); earlier importers drop them",
+    fails_on: Targets::NONE,
 };
 
 pub static MET009: Rule = Rule {
     code: "MET009",
     name: "dangling-reference",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "A reference names no component or plugin of the template", zh: "引用的组件或插件不在模板中" },
     why: Text {
-        en: "Dependencies (`dep_service_key`), shared volumes (`mnt_relation_list`), config groups, gateway routes and plugin configs name other components or plugins of the same template. A name that matches none makes the install fail or silently drop the relation.",
-        zh: "依赖（`dep_service_key`）、共享存储（`mnt_relation_list`）、配置组、网关路由和插件配置都会引用同一模板中的其他组件或插件。引用不到时，安装会失败，或该关系被悄悄丢弃。",
+        en: "Dependencies (`dep_service_key`) and shared volumes (`mnt_relation_list`) name another component by its `service_share_uuid` (`<service_key>+<service_id>`, or its `service_key` when it has no uuid); config groups and gateway routes by `service_key`; plugin configs a plugin by `plugin_id`. The install logs a name that matches none and skips the relation: the import succeeds, the app runs without it.",
+        zh: "依赖（`dep_service_key`）和共享存储（`mnt_relation_list`）通过 `service_share_uuid`（`<service_key>+<service_id>`，没有时为 `service_key`）引用其他组件；配置组和网关路由通过 `service_key` 引用组件；插件配置通过 `plugin_id` 引用插件。引用不到时，安装程序会记录日志并跳过该关系：导入可以成功，但应用运行时缺少这一关系。",
     },
     fix: Text {
         en: "Publish the app version again with all the components it depends on (or remove the dependency in the source app), then export again.",
         zh: "把依赖的组件一起加入应用版本后重新发布（或在源应用中删除该依赖），再重新导出。",
     },
     example: "apps[1] depends on a service_key that no component has",
+    evidence: "goodrain/rainbond-console console/services/share_services.py writes dep_service_key as the dependency's service_share_uuid (since v5.3); market_app/app_upgrade.py:_create_component_deps resolves it by service_share_uuid (service_key without one), logs and skips an unknown one",
+    fails_on: Targets::NONE,
 };
 
 pub static MET010: Rule = Rule {
@@ -168,12 +187,14 @@ pub static MET010: Rule = Rule {
         zh: "重新导出应用；如果是手工合并的模板，请为每个组件设置不同的标识。",
     },
     example: "apps[0] and apps[2] with the same service_key",
+    evidence: "goodrain/rainbond-console market_app/app_upgrade.py keys components by service_share_uuid and config groups and routes by service_key: a duplicate overwrites the other at install; encoding/json keeps the last duplicate key",
+    fails_on: Targets::ALL,
 };
 
 pub static MET011: Rule = Rule {
     code: "MET011",
     name: "missing-field",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "A required field is missing or empty", zh: "缺少必填字段或字段为空" },
     why: Text {
         en: "The console files the imported template under `group_key`, `group_name` and `group_version`, and installs each component by its `service_key` and `service_cname`; missing or empty, the import fails or creates an app that cannot be installed.",
@@ -184,6 +205,8 @@ pub static MET011: Rule = Rule {
         zh: "从源集群重新导出应用；如果 metadata.json 是手工编写的，请补全所列字段。",
     },
     example: "a component without `service_cname`",
+    evidence: "no upstream code fails on it: Import reads none of these fields and app_import_and_export_service.py:__save_enterprise_import_info saves \"\"",
+    fails_on: Targets::NONE,
 };
 
 pub static MET012: Rule = Rule {
@@ -200,6 +223,8 @@ pub static MET012: Rule = Rule {
         zh: "删除列表中的 `null` 元素（通常是手工删除组件时留下的），或重新导出应用。",
     },
     example: "`\"apps\": [{…}, null]`",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import dereferences each component and plugin (up to v6.8), (*Component).HandleNullValue on nil (v6.9): the import goroutine panics, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -228,6 +253,32 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     if let Some(error) = &cx.parse_error {
         out.push(invalid(loc, pos, error));
+    }
+    if let (Some(_), Some(replaced)) = (&cx.template, meta.bytes.as_deref().and_then(metadata::replaced)) {
+        let (en, zh) = match replaced {
+            Replaced::InvalidUtf8(at) => (
+                format!("metadata.json is not valid UTF-8 (from byte {at}; it was perhaps saved as GBK)"),
+                format!("metadata.json 不是有效的 UTF-8（自第 {at} 字节起；可能被保存成了 GBK 编码）"),
+            ),
+            Replaced::LoneSurrogate(at) => (
+                format!("metadata.json has a lone UTF-16 surrogate escape at byte {at}"),
+                format!("metadata.json 第 {at} 字节处有不成对的 UTF-16 代理项转义"),
+            ),
+        };
+        out.push(
+            MET001
+                .at(
+                    loc,
+                    pos,
+                    format!("{en}: the importer's decoder replaces such characters with U+FFFD (�) and goes on, so the import succeeds but those texts change."),
+                    format!("{zh}：导入程序的解析器会把这些字符替换为 U+FFFD（�）后继续，导入可以成功，但相关文字会改变。"),
+                )
+                .severity(Severity::Warning)
+                .fix(
+                    "Save metadata.json as UTF-8 (for example `iconv -f GBK -t UTF-8`) and pack the directory again.",
+                    "将 metadata.json 另存为 UTF-8（例如 `iconv -f GBK -t UTF-8`），然后重新打包目录。",
+                ),
+        );
     }
     if let Some(template) = &cx.template {
         let (errors, count) = metadata::type_errors(template);
@@ -364,8 +415,8 @@ impl Template<'_> {
             out.push(self.at(
                 &MET011,
                 path,
-                format!("{path} is missing or empty: the console cannot file or install the template without it."),
-                format!("{path} 缺失或为空：控制台没有它就无法保存或安装该模板。"),
+                format!("{path} is missing or empty: no importer step fails on it, but the app market shows it blank and it cannot be told apart from others."),
+                format!("{path} 缺失或为空：导入的任何步骤都不会因此失败，但应用市场中该项显示为空，无法与其他项区分。"),
             ));
         }
     }
@@ -380,10 +431,13 @@ impl Template<'_> {
                     &MET006,
                     field,
                     format!(
-                        "{field} is {n} characters long ({}); the console stores at most {max}, so saving the template fails.",
+                        "{field} is {n} characters long ({}); the console's column holds {max}: a console on MySQL (strict mode) refuses to store the template (\"Data too long\"), the default SQLite console stores it.",
                         metadata::quote(v, 40)
                     ),
-                    format!("{field} 长 {n} 个字符（{}）；控制台最多保存 {max} 个字符，保存模板会失败。", metadata::quote(v, 40)),
+                    format!(
+                        "{field} 长 {n} 个字符（{}）；控制台的字段最多 {max} 个字符：使用 MySQL（严格模式）的控制台会拒绝保存该模板（\"Data too long\"），默认的 SQLite 控制台可以保存。",
+                        metadata::quote(v, 40)
+                    ),
                 ));
             }
         }
@@ -402,7 +456,7 @@ impl Template<'_> {
                 Ok(_) => None,
                 Err(RefError::Empty) => Some(("it is empty".into(), "它为空".into())),
                 Err(RefError::Uppercase) => Some(("the repository name has upper-case letters".into(), "仓库名称中有大写字母".into())),
-                Err(e) => Some((e.describe().to_string(), format!("名称不合法（{}）", e.describe()))),
+                Err(e) => Some((e.describe().to_string(), e.describe_zh().to_string())),
             };
             if let Some((why, why_zh)) = problem {
                 out.push(self.at(
@@ -493,7 +547,12 @@ impl Template<'_> {
     /// MET009.
     fn references(&self, out: &mut Vec<Finding>) {
         let keys: HashSet<&str> = self.apps().filter_map(|(_, a)| get_str(a, "service_key")).collect();
-        let uuids: HashSet<&str> = self.apps().filter_map(|(_, a)| get_str(a, "service_share_uuid")).collect();
+        // Install resolves dependencies and mounts by service_share_uuid, and
+        // by service_key for a component that has none (new_components.py).
+        let uuids: HashSet<&str> = self
+            .apps()
+            .filter_map(|(_, a)| get_str(a, "service_share_uuid").filter(|u| !u.is_empty()).or_else(|| get_str(a, "service_key")))
+            .collect();
         let plugin_ids: HashSet<&str> = self.plugins().filter_map(|(_, p)| get_str(p, "plugin_id")).collect();
         let mut dangling: Vec<(String, String, &str)> = Vec::new();
         let mut check = |path: String, name: Option<&str>, set: &HashSet<&str>, what: &'static str| {
@@ -503,7 +562,7 @@ impl Template<'_> {
         };
         for (i, app) in self.apps() {
             for (j, d) in get_list(app, "dep_service_map_list").iter().enumerate() {
-                check(format!("apps[{i}].dep_service_map_list[{j}].dep_service_key"), get_str(d, "dep_service_key"), &keys, "component");
+                check(format!("apps[{i}].dep_service_map_list[{j}].dep_service_key"), get_str(d, "dep_service_key"), &uuids, "component");
             }
             for (j, m) in get_list(app, "mnt_relation_list").iter().enumerate() {
                 check(
@@ -533,10 +592,10 @@ impl Template<'_> {
                 &MET009,
                 path,
                 format!(
-                    "{path} names {what} {}, which is not in this template: the relation is lost or the install fails.",
+                    "{path} names {what} {}, which is not in this template: the import succeeds, but the install skips this relation.",
                     metadata::quote(name, 40)
                 ),
-                format!("{path} 引用的{what_zh} {} 不在此模板中：该关系会丢失，或安装失败。", metadata::quote(name, 40)),
+                format!("{path} 引用的{what_zh} {} 不在此模板中：导入可以成功，但安装时会跳过这一关系。", metadata::quote(name, 40)),
             ));
         }
     }

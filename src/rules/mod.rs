@@ -4,6 +4,7 @@
 //! pass ([`Context`]).
 
 use crate::report::{Finding, Severity};
+use crate::target::Targets;
 
 pub mod context;
 pub mod img;
@@ -35,6 +36,14 @@ pub struct Rule {
     pub fix: Text,
     /// A short example of what fires it.
     pub example: &'static str,
+    /// Where the claim comes from: the upstream code (repository, path,
+    /// function, the releases it holds for) or the real component that
+    /// showed it, or "a ramcheck safety limit".
+    pub evidence: &'static str,
+    /// The targets on which a finding of this rule makes the import fail,
+    /// unless the check narrows it (an archive only some lines load). Empty
+    /// for a rule that warns or informs only.
+    pub fails_on: Targets,
 }
 
 impl Rule {
@@ -50,6 +59,7 @@ impl Rule {
             hint: self.fix.en.to_string(),
             hint_zh: self.fix.zh.to_string(),
             position,
+            fails_on: if self.severity == Severity::Error { self.fails_on } else { Targets::NONE },
         }
     }
 }
@@ -62,8 +72,22 @@ impl Finding {
         self
     }
 
+    /// A finding milder than its rule: it fails nowhere.
     pub fn severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;
+        if severity != Severity::Error {
+            self.fails_on = Targets::NONE;
+        }
+        self
+    }
+
+    /// Narrows the targets this finding fails on (to those that load the
+    /// archive it is about, say); one that fails nowhere is a warning.
+    pub fn only_on(mut self, targets: Targets) -> Finding {
+        self.fails_on = self.fails_on.and(targets);
+        if self.fails_on.is_empty() && self.severity == Severity::Error {
+            self.severity = Severity::Warning;
+        }
         self
     }
 }
@@ -83,6 +107,7 @@ pub static RULES: &[&Rule] = &[
     &pkg::PKG007,
     &pkg::PKG008,
     &pkg::PKG009,
+    &pkg::PKG010,
     &lay::LAY001,
     &lay::LAY002,
     &lay::LAY003,
@@ -117,6 +142,9 @@ pub static RULES: &[&Rule] = &[
     &img::IMG009,
     &img::IMG010,
     &img::IMG011,
+    &img::IMG012,
+    &img::IMG013,
+    &img::IMG014,
     &xrf::XRF001,
     &xrf::XRF002,
     &xrf::XRF003,
@@ -132,6 +160,17 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// Where a rule makes the import fail, for people.
+fn failing_targets(rule: &Rule, lang: crate::format::Lang) -> String {
+    match (rule.fails_on, lang) {
+        (t, crate::format::Lang::En) if t.is_empty() => "nowhere (it warns or informs)".into(),
+        (t, crate::format::Lang::Zh) if t.is_empty() => "任何目标都不会失败（仅警告或提示）".into(),
+        (Targets::ALL, crate::format::Lang::En) => "every target (all release lines, containerd and Docker)".into(),
+        (Targets::ALL, crate::format::Lang::Zh) => "所有目标（所有版本线，containerd 和 Docker）".into(),
+        (t, lang) => format!("{} ({})", t.describe(lang), t.names().join(", ")),
+    }
+}
+
 /// The long explanation of a rule, as `--explain` prints it and the docs
 /// page shows it.
 pub fn explain(rule: &Rule, lang: crate::format::Lang) -> String {
@@ -139,19 +178,21 @@ pub fn explain(rule: &Rule, lang: crate::format::Lang) -> String {
         crate::format::Lang::En => text.en,
         crate::format::Lang::Zh => text.zh,
     };
-    let (what, why, fix, example) = match lang {
-        crate::format::Lang::En => ("Detects", "Why the import fails", "Fix", "Example"),
-        crate::format::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例"),
+    let (what, why, fix, example, fails, evidence) = match lang {
+        crate::format::Lang::En => ("Detects", "Why the import fails", "Fix", "Example", "Fails on", "Evidence"),
+        crate::format::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例", "导入失败的目标", "依据"),
     };
     format!(
-        "{} {} ({})\n\n{what}: {}\n\n{why}: {}\n\n{fix}: {}\n\n{example}: {}\n",
+        "{} {} ({})\n\n{what}: {}\n\n{why}: {}\n\n{fix}: {}\n\n{example}: {}\n\n{fails}: {}\n\n{evidence}: {}\n",
         rule.code,
         rule.name,
         rule.severity.as_str(),
         t(&rule.title),
         t(&rule.why),
         t(&rule.fix),
-        rule.example
+        rule.example,
+        failing_targets(rule, lang),
+        rule.evidence
     )
 }
 
@@ -162,16 +203,31 @@ pub fn catalog_markdown() -> String {
         "# ramcheck rules\n\n\
          Generated from the rule registry (`src/rules/`) by `RAMCHECK_BLESS=1 cargo test --test docs`; do not edit by hand.\n\
          `ramcheck --explain CODE` prints the same text.\n\n\
-         Severity: **error**: the import fails or installs something broken on current Rainbond versions; \
-         **warning**: it fails on some supported versions or runtimes, or silently loses data; **info**: worth knowing.\n\n\
-         | code | name | severity | detects |\n|---|---|---|---|\n",
+         Severity is per target (a Rainbond release line and its image runtime, `shared/spec/targets.md`): \
+         **error**: the import fails, or installs something that cannot run, on that target; \
+         **warning**: it succeeds but loses or changes something, or fails only on other targets; **info**: worth knowing. \
+         The severity below is the worst case; \"fails on\" lists the targets where it is an error \
+         (a finding about an archive that a line skips fails on fewer).\n\n\
+         | code | name | severity | fails on | detects |\n|---|---|---|---|---|\n",
     );
     for r in RULES {
-        out.push_str(&format!("| [{}](#{}) | {} | {} | {} |\n", r.code, r.code.to_lowercase(), r.name, r.severity.as_str(), r.title.en));
+        let fails = match r.fails_on {
+            t if t.is_empty() => "—".to_string(),
+            Targets::ALL => "all".to_string(),
+            t => t.names().join(", "),
+        };
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {fails} | {} |\n",
+            r.code,
+            r.code.to_lowercase(),
+            r.name,
+            r.severity.as_str(),
+            r.title.en
+        ));
     }
     for r in RULES {
         out.push_str(&format!(
-            "\n## {}\n\n**{}** · {} · {} / {}\n\n**Why the import fails.** {}\n\n**Example.** {}\n\n**Fix.** {}\n\n> **为何导入失败。** {}\n>\n> **修复方法。** {}\n",
+            "\n## {}\n\n**{}** · {} · {} / {}\n\n**Why the import fails.** {}\n\n**Example.** {}\n\n**Fix.** {}\n\n**Fails on.** {}\n\n**Evidence.** {}\n\n> **为何导入失败。** {}\n>\n> **修复方法。** {}\n",
             r.code,
             r.name,
             r.severity.as_str(),
@@ -180,6 +236,8 @@ pub fn catalog_markdown() -> String {
             r.why.en,
             r.example,
             r.fix.en,
+            failing_targets(r, crate::format::Lang::En),
+            r.evidence,
             r.why.zh,
             r.fix.zh
         ));

@@ -6,6 +6,7 @@ use crate::gzip::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED};
 use crate::images::MAX_IMAGES;
 use crate::report::{human_bytes, Finding, Severity, END_POSITION};
 use crate::scan::{Container, Stop, MAX_IMAGE_ARCHIVES, MAX_SHALLOW_MEMBERS};
+use crate::target::{Line, Targets};
 
 pub static PKG001: Rule = Rule {
     code: "PKG001",
@@ -21,6 +22,8 @@ pub static PKG001: Rule = Rule {
         zh: "用 gzip 压缩安装包目录：`tar -czf <应用>-<版本>-ram.tar.gz <应用>-<版本>-ram`。如果文件确实是 zip，请把文件名改为以 .zip 结尾。",
     },
     example: "a plain tar named app-1.0-ram.tar.gz (packed with `tar -cf`)",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import runs `tar -xzf` (pkg/util/common.go:Untar) on every name not ending in .zip, v5.15.1 and later; GNU tar+gzip and busybox tar exit non-zero on a non-gzip file (tested)",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG003: Rule = Rule {
@@ -37,6 +40,8 @@ pub static PKG003: Rule = Rule {
         zh: "从导出集群重新复制安装包，并与原文件核对大小（以及 `sha256sum`）；如果原文件也已损坏，请重新导出应用。",
     },
     example: "a 2 GB package whose copy stopped at 1.3 GB",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: GNU tar/gzip and busybox fail on a cut stream, a bad CRC or a bad header checksum (tested), all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG002: Rule = Rule {
@@ -53,12 +58,14 @@ pub static PKG002: Rule = Rule {
         zh: "去掉多余的一层压缩：`gzip -dc 安装包 > fixed.tar.gz`（得到的就是原来的 .tar.gz），或执行 `ramcheck fix`。",
     },
     example: "app-1.0-ram.tar.gz.gz renamed to app-1.0-ram.tar.gz",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: the inflated stream is no tar (\"This does not look like a tar archive\"), all lines; tested with GNU tar and busybox",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG004: Rule = Rule {
     code: "PKG004",
     name: "trailing-data",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "Bytes follow the end of the gzip stream", zh: "gzip 数据结束后还有多余字节" },
     why: Text {
         en: "gzip reports \"decompression OK, trailing garbage ignored\" with exit status 2, which `tar -xzf` turns into a failure, so the import fails. Trailing zeros (left by some copy tools and disk images) are ignored by gzip, so zero padding is only a warning.",
@@ -69,6 +76,8 @@ pub static PKG004: Rule = Rule {
         zh: "在 gzip 数据结束处截断文件：用给出的偏移量执行 `head -c 偏移量 安装包 > fixed.tar.gz`，或执行 `ramcheck fix`。",
     },
     example: "a package with a second file appended by `cat`",
+    evidence: "Untar spawns whichever gzip is on PATH: GNU gzip exits 2 on trailing bytes, busybox gzip (rbd-chaos is Alpine based, hack/contrib/docker/chaos/Dockerfile) ignores them (tested both); no source shows which the importer has",
+    fails_on: Targets::NONE,
 };
 
 pub static PKG005: Rule = Rule {
@@ -85,6 +94,8 @@ pub static PKG005: Rule = Rule {
         zh: "按实际内容命名文件（gzip 压缩的 tar 应命名为 `<应用>-<版本>-ram.tar.gz`）。",
     },
     example: "app-1.0-ram.tar.gz renamed to app-1.0-ram.zip",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import unzips a name ending in .zip (path.Ext, case-sensitive); pkg/util/zip/reader.go returns ErrFormat on a non-zip, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG006: Rule = Rule {
@@ -101,6 +112,8 @@ pub static PKG006: Rule = Rule {
         zh: "上传前重命名文件，例如把 ',' 和 ':' 换成 '-'。",
     },
     example: "app-1.0,final-ram.tar.gz",
+    evidence: "goodrain/rainbond-console console/views/center_pool/app_import.py:CenterAppImportView.post splits file_name on ','; ':' only garbles the status text (rainbond builder/exector/import_app.go:str2map), all releases",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG007: Rule = Rule {
@@ -117,6 +130,8 @@ pub static PKG007: Rule = Rule {
         zh: "重命名文件（如果顶层目录名也含有 \"plugin\"，一并重命名），使二者都不含 \"plugin\"，然后重新打包。",
     },
     example: "mesh-plugin-demo-1.0-ram.tar.gz for an app without plugins",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import skips every *.tar whose path contains \"plugin\" when the template has no plugins (oam c9417f7, v6.0 and later); the path holds the upload's name (builder/exector/import_app.go:importApp)",
+    fails_on: Targets::from_line(Line::V6_0),
 };
 
 pub static PKG008: Rule = Rule {
@@ -133,12 +148,14 @@ pub static PKG008: Rule = Rule {
         zh: "上传以“rainbond-app”格式导出的安装包；如果是自己打包的，请用 `tar -czf` 打包应用目录。",
     },
     example: "metadata.json.gz renamed to app-1.0-ram.tar.gz",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: a gzip of something that is no tar extracts nothing, all lines (tested)",
+    fails_on: Targets::ALL,
 };
 
 pub static PKG009: Rule = Rule {
     code: "PKG009",
     name: "limit-exceeded",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     title: Text { en: "The package exceeds a limit ramcheck sets to stay safe", zh: "安装包超出了 ramcheck 为自身安全设定的上限" },
     why: Text {
         en: "ramcheck bounds the time and memory of a check so that a damaged or crafted package cannot exhaust the machine or the browser tab. A package past one of these limits is far outside what an exporter writes: a decompression bomb, a tar header announcing megabytes of file name, archives of hundreds of thousands of members. When the check had to stop, the package is not checked (error); when it could go on, what lies past the limit is not judged (warning). On the server, such a package fills the disk or the import fails.",
@@ -149,6 +166,26 @@ pub static PKG009: Rule = Rule {
         zh: "不要上传来源不明的安装包：请重新导出应用。如果它确实是这么大的导出包，请连同发现中给出的上限一起反馈。",
     },
     example: "a 50 MB .tar.gz that inflates to 10 TB of zeros",
+    evidence: "a ramcheck safety limit (inflated size and ratio); no upstream limit exists",
+    fails_on: Targets::NONE,
+};
+
+pub static PKG010: Rule = Rule {
+    code: "PKG010",
+    name: "zip-method",
+    severity: Severity::Error,
+    title: Text { en: "A zip member uses a compression method the importer cannot read", zh: "zip 中的文件使用了导入程序无法读取的压缩方法" },
+    why: Text {
+        en: "The importer unzips a `.zip` upload with a reader that knows Store and Deflate only; a member compressed with bzip2, LZMA, Deflate64, zstd or another method fails the import with \"unsupported compression algorithm\". The file is not damaged: it was zipped with another setting.",
+        zh: "导入程序解压 `.zip` 安装包时只支持 Store 和 Deflate 两种方法；用 bzip2、LZMA、Deflate64、zstd 等其他方法压缩的文件会使导入以 \"unsupported compression algorithm\" 失败。文件本身并没有损坏，只是压缩设置不同。",
+    },
+    fix: Text {
+        en: "Zip the directory again with Deflate (`zip -r -Z deflate <app>-<version>-ram.zip <app>-<version>-ram`; in 7-Zip choose the Deflate method), or pack it as `tar -czf <app>-<version>-ram.tar.gz <app>-<version>-ram`.",
+        zh: "用 Deflate 方法重新压缩目录（`zip -r -Z deflate <应用>-<版本>-ram.zip <应用>-<版本>-ram`；7-Zip 中选择 Deflate 方法），或打包为 `tar -czf <应用>-<版本>-ram.tar.gz <应用>-<版本>-ram`。",
+    },
+    example: "app-1.0-ram.zip made by 7-Zip with the Deflate64 or BZip2 method",
+    evidence: "goodrain/rainbond-oam pkg/util/zip/reader.go registers Store and Deflate only (a copy of Go's archive/zip): another method is ErrAlgorithm \"zip: unsupported compression algorithm\" in util.Unzip, all lines",
+    fails_on: Targets::ALL,
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -188,16 +225,31 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if let Some(t) = &pkg.trailing {
         out.push(trailing(file, t));
     }
-    let bad: Vec<char> = file.chars().filter(|c| matches!(c, ',' | ':')).collect();
-    if !bad.is_empty() {
-        let chars: String = bad.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(" ");
+    if file.contains(',') {
         out.push(PKG006.at(
             file,
             0,
-            format!(
-                "The file name {file} contains {chars}: the console splits names on these characters, so the import cannot find the file."
-            ),
-            format!("文件名 {file} 含有 {chars}：控制台会按这些字符切分名称，导入时找不到该文件。"),
+            format!("The file name {file} contains ',': the console splits the list of file names on it, so the import looks for files that do not exist and fails."),
+            format!("文件名 {file} 含有 ','：控制台会按它切分文件名列表，导入程序会查找并不存在的文件，导入失败。"),
+        ));
+    } else if file.contains(':') {
+        out.push(
+            PKG006
+                .at(
+                    file,
+                    0,
+                    format!("The file name {file} contains ':': the import succeeds, but the import status splits on it and shows the name garbled."),
+                    format!("文件名 {file} 含有 ':'：导入可以成功，但导入状态会按它切分，显示的文件名是乱的。"),
+                )
+                .severity(Severity::Warning),
+        );
+    }
+    for (path, method, pos) in &pkg.zip_methods {
+        out.push(PKG010.at(
+            path.clone(),
+            *pos,
+            format!("{path} in {file} is compressed with {method}: the importer's unzip knows only Store and Deflate and fails (\"zip: unsupported compression algorithm\"). The file is not damaged."),
+            format!("{file} 中的 {path} 使用 {method} 压缩：导入程序的解压只支持 Store 和 Deflate，会以 \"zip: unsupported compression algorithm\" 失败。文件本身没有损坏。"),
         ));
     }
     plugin_in_path(cx, out);
@@ -280,8 +332,8 @@ fn trailing(file: &str, t: &crate::gzip::Trailing) -> Finding {
         PKG004.at(
             file,
             END_POSITION,
-            format!("{n} of other data follow the end of the gzip stream (from byte {}). gzip reports \"trailing garbage ignored\" and exits with status 2, so `tar -xzf` fails and so does the import.", t.offset),
-            format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的其他数据。gzip 会提示 \"trailing garbage ignored\" 并以状态码 2 退出，`tar -xzf` 因此失败，导入也随之失败。", t.offset),
+            format!("{n} of other data follow the end of the gzip stream (from byte {}). GNU gzip reports \"trailing garbage ignored\" and exits with status 2, which fails `tar -xzf`; busybox gzip, which the importer's Alpine image has unless GNU gzip was added, ignores them.", t.offset),
+            format!("gzip 数据结束后（自第 {} 字节起）还有 {n} 的其他数据。GNU gzip 会提示 \"trailing garbage ignored\" 并以状态码 2 退出，使 `tar -xzf` 失败；导入程序的 Alpine 镜像默认使用的 busybox gzip 会忽略它们。", t.offset),
         )
         .fix(
             format!("Keep only the gzip stream: `head -c {} {file} > fixed.tar.gz`, or run `ramcheck fix {file}`.", t.offset),

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::{Context, Rule, Text};
 use crate::metadata::{get, get_list, get_str};
 use crate::report::{human_bytes, Finding, Severity, END_POSITION};
+use crate::target::Targets;
 
 pub static SUM001: Rule = Rule {
     code: "SUM001",
@@ -17,6 +18,8 @@ pub static SUM001: Rule = Rule {
     },
     fix: Text { en: "Nothing to fix.", zh: "无需处理。" },
     example: "crm 5.1: 2 components, 0 plugins, 2 images, 1.9 GB unpacked",
+    evidence: "a summary of the package",
+    fails_on: Targets::NONE,
 };
 
 pub static SUM002: Rule = Rule {
@@ -33,6 +36,8 @@ pub static SUM002: Rule = Rule {
         zh: "上传前确认集群构建节点有足够的磁盘空间；可考虑去掉未使用的镜像。",
     },
     example: "a 14 GB package",
+    evidence: "rainbond builder/exector/import_app.go keeps the upload, unpacks it and loads its images: about 3 to 4 times the package on disk",
+    fails_on: Targets::NONE,
 };
 
 /// A package over this size gets SUM002.

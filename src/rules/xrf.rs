@@ -6,9 +6,12 @@ use serde_json::Value;
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
+use crate::format::Lang;
+use crate::images::{Analysis, Doc};
 use crate::metadata::get_str;
 use crate::reference;
 use crate::report::{Finding, Severity};
+use crate::target::{Line, Runtime, Targets};
 
 pub static XRF001: Rule = Rule {
     code: "XRF001",
@@ -24,6 +27,8 @@ pub static XRF001: Rule = Rule {
         zh: "重新导出应用，使镜像随应用一起保存；如果手工重建过镜像包，请用与 share_image 完全相同的名称保存镜像（`docker save -o component-images.tar <share_image> …`）。",
     },
     example: "share_image `goodrain.me/web:v2` while component-images.tar holds `goodrain.me/web:v1`",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import re-tags every share_image after loading (containerd: the normalised reference; Docker: also the pre-5.3 save name on \"No such image\", v5.16); a missing image fails the import",
+    fails_on: Targets::ALL,
 };
 
 pub static XRF002: Rule = Rule {
@@ -40,6 +45,8 @@ pub static XRF002: Rule = Rule {
         zh: "重新导出应用；如果重新打包过，请把 component-images.tar（以及 plugin-images.tar）放回应用目录。",
     },
     example: "app-1.0-ram/ with metadata.json only",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: with no image archive nothing is loaded and the first ImageTag fails",
+    fails_on: Targets::ALL,
 };
 
 pub static XRF003: Rule = Rule {
@@ -56,6 +63,8 @@ pub static XRF003: Rule = Rule {
         zh: "无需处理；如需减小上传体积，可删除 plugin-images.tar 后重新打包（或执行 `ramcheck fix`）。",
     },
     example: "plugin-images.tar with one image, `\"plugins\": []`",
+    evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: the v6 importer skips plugin-images.tar when there are no plugins, v5.16 loads it",
+    fails_on: Targets::NONE,
 };
 
 pub static XRF004: Rule = Rule {
@@ -72,6 +81,8 @@ pub static XRF004: Rule = Rule {
         zh: "无需处理。自行重建镜像包时可以去掉它。",
     },
     example: "a `busybox:latest` image left in component-images.tar",
+    evidence: "an image that no share_image names is loaded and never used",
+    fails_on: Targets::NONE,
 };
 
 /// XRF001 findings listed; one more line counts the rest.
@@ -110,32 +121,42 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     superfluous(cx, out);
-    let loaded: Vec<_> = cx.archives.iter().filter(|v| v.loaded()).collect();
     if cx.archives.iter().all(|v| !v.loaded_path) {
         no_archive(cx, out);
         return;
     }
-    if loaded.is_empty() {
-        return; // every archive is skipped: PKG007 says why
-    }
-    if loaded.iter().any(|v| v.archive.damage.is_some() || v.archive.compression.is_some() || v.analysis.names_unreadable()) {
+    let archives: Vec<&ArchiveView<'_>> = cx.archives.iter().filter(|v| v.loaded_path && !v.apple_double()).collect();
+    if archives.iter().any(|v| v.archive.damage.is_some() || v.archive.compression.is_some() || v.analysis.names_unreadable()) {
         return; // an archive could not be read whole: absence proves nothing
     }
     if cx.template.is_some() {
-        unused(cx, &loaded, out);
+        let everywhere: Vec<_> = archives.iter().copied().filter(|v| v.loaded()).collect();
+        unused(cx, &everywhere, out);
     }
-    let names: Vec<String> = loaded.iter().flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
-    let carried: HashSet<&str> = names.iter().map(String::as_str).collect();
-    let searched: Vec<String> = loaded.iter().map(|v| v.archive.path.clone()).collect();
-    let searched = searched.join(", ");
+    // Where loading an archive already fails, the import never reaches the
+    // re-tagging: those findings (IMG, LAY005, LAY007) say why.
+    let load_fails = out
+        .iter()
+        .filter(|f| f.code.starts_with("IMG") || f.code == "LAY005" || f.code == "LAY007")
+        .fold(Targets::NONE, |set, f| set.or(f.fails_on));
+    let stores: Vec<Store> = Targets::ALL
+        .pairs()
+        .filter(|&(line, runtime)| !load_fails.contains(line, runtime))
+        .map(|(line, runtime)| Store::after_loading(&archives, line, runtime))
+        .collect();
+    let names: Vec<String> = archives.iter().flat_map(|v| v.analysis.images.iter().flat_map(|i| i.normalized_names())).collect();
+    let searched = archives.iter().map(|v| v.archive.path.as_str()).collect::<Vec<_>>().join(", ");
     let users = image_users(cx);
-    let not_carried = users.iter().filter_map(|user| {
+    let not_found = users.iter().filter_map(|user| {
         // Invalid and digest-pinned references are MET005's.
         let wanted = reference::parse(user.share_image).ok().filter(|r| r.digest.is_none()).map(|r| r.normalized())?;
-        (!carried.contains(wanted.as_str())).then_some((user, wanted))
+        let legacy = legacy_name(user.share_image);
+        let fails =
+            stores.iter().filter(|store| !store.finds(&wanted, legacy.as_deref())).fold(Targets::NONE, |set, store| set.or(store.target));
+        (!fails.is_empty()).then_some((user, wanted, legacy, fails))
     });
     let mut left_out = 0;
-    for (n, (user, wanted)) in not_carried.enumerate() {
+    for (n, (user, wanted, legacy, fails)) in not_found.enumerate() {
         // Each finding searches for the closest name: list a bounded number.
         if n >= MAX_LISTED {
             left_out += 1;
@@ -143,24 +164,42 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let who = if user.is_plugin { "Plugin" } else { "Component" };
         let who_zh = if user.is_plugin { "插件" } else { "组件" };
-        let legacy = legacy_name(user.share_image).filter(|l| names.contains(l));
-        let (closest, closest_zh) = match (legacy, closest(&wanted, &names)) {
-            (Some(l), _) => (
-                format!(" Only its pre-v5.3 save name {l} is there: Docker-based importers fall back to it, containerd-based ones (the default since v6.0) do not."),
-                format!("其中只有它在 v5.3 之前的保存名称 {l}：基于 Docker 的导入程序会回退使用它，基于 containerd 的（v6.0 起默认）不会。"),
+        let carried = names.contains(&wanted);
+        let legacy = legacy.filter(|l| names.contains(l));
+        let (hint, hint_zh) = match (carried, legacy, closest(&wanted, &names)) {
+            (true, _, _) => (
+                " The image is in the package, but the runtime of these targets does not store it under that name (see the IMG findings)."
+                    .to_string(),
+                "镜像在安装包中，但这些目标的运行时不会以该名称保存它（见 IMG 类问题）。".to_string(),
             ),
-            (None, Some(c)) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
-            (None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
+            (false, Some(l), _) => (
+                format!(" Only its pre-v5.3 save name {l} is there: the v5.16 importer on Docker falls back to it, the others do not."),
+                format!("其中只有它在 v5.3 之前的保存名称 {l}：使用 Docker 的 v5.16 导入程序会回退使用它，其他的不会。"),
+            ),
+            (false, None, Some(c)) => (format!(" The closest name there is {c}."), format!("其中最接近的名称是 {c}。")),
+            (false, None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
         };
-        out.push(XRF001.at(
-            format!("{}#{}.share_image", cx.metadata_location(), user.path),
-            cx.metadata_position(),
-            format!(
-                "{who} \"{}\" ({}) uses the image {}, but no image archive carries it (searched {searched}).{closest} The import fails when it re-tags this image.",
-                user.label, user.path, user.share_image
-            ),
-            format!("{who_zh}“{}”（{}）使用的镜像 {} 不在任何镜像包中（已查找 {searched}）。{closest_zh}导入程序为该镜像重新打标签时会失败。", user.label, user.path, user.share_image),
-        ));
+        let (on, on_zh) = if fails == Targets::ALL {
+            (String::new(), String::new())
+        } else {
+            (format!(" on {}", fails.describe(Lang::En)), format!("在{}上", fails.describe(Lang::Zh)))
+        };
+        out.push(
+            XRF001
+                .at(
+                    format!("{}#{}.share_image", cx.metadata_location(), user.path),
+                    cx.metadata_position(),
+                    format!(
+                        "{who} \"{}\" ({}) uses the image {}, which will not be found after loading the image archives ({searched}).{hint} The import fails{on} when it re-tags this image.",
+                        user.label, user.path, user.share_image
+                    ),
+                    format!(
+                        "{who_zh}“{}”（{}）使用的镜像 {} 在加载镜像包（{searched}）后将找不到。{hint_zh}导入程序{on_zh}为该镜像重新打标签时会失败。",
+                        user.label, user.path, user.share_image
+                    ),
+                )
+                .only_on(fails),
+        );
     }
     if left_out > 0 {
         out.push(XRF001.at(
@@ -169,6 +208,64 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             format!("{left_out} more components or plugins use images that no image archive carries; they are not listed."),
             format!("另有 {left_out} 个组件或插件使用的镜像不在任何镜像包中，未一一列出。"),
         ));
+    }
+}
+
+/// The image names one target's runtime holds after the importer of its
+/// line loaded the package's archives, as the importer looks them up.
+struct Store {
+    target: Targets,
+    /// Every archive is skipped on this line (PKG007 says why): nothing is
+    /// judged here.
+    skipped: bool,
+    names: HashSet<String>,
+    /// The v5.16 importer on Docker retries the pre-5.3 save name.
+    legacy_fallback: bool,
+}
+
+impl Store {
+    fn after_loading(archives: &[&ArchiveView<'_>], line: Line, runtime: Runtime) -> Store {
+        let target = Targets::one(line, runtime);
+        let loaded: Vec<_> = archives.iter().filter(|v| v.loaded_on().intersects(target)).collect();
+        let mut names = HashSet::new();
+        for v in &loaded {
+            names.extend(match runtime {
+                Runtime::Docker => docker_names(&v.analysis),
+                Runtime::Containerd => containerd_names(&v.analysis),
+            });
+        }
+        Store {
+            target,
+            skipped: loaded.is_empty() && !archives.is_empty(),
+            names,
+            legacy_fallback: line == Line::V5_16 && runtime == Runtime::Docker,
+        }
+    }
+
+    fn finds(&self, wanted: &str, legacy: Option<&str>) -> bool {
+        self.skipped || self.names.contains(wanted) || (self.legacy_fallback && legacy.is_some_and(|l| self.names.contains(l)))
+    }
+}
+
+/// `docker load` reads manifest.json (Docker before 25 has no OCI loader)
+/// and names images by their normalised RepoTags.
+fn docker_names(a: &Analysis) -> Vec<String> {
+    match &a.manifest {
+        Doc::Present(entries) => entries.iter().flat_map(|e| &e.repo_tags).filter_map(|t| reference::normalize(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// containerd's importer reads an OCI layout when there is one, naming each
+/// image by its annotation as written; else manifest.json, with normalised
+/// RepoTags (a tagless one becomes `:latest`); else nothing.
+fn containerd_names(a: &Analysis) -> Vec<String> {
+    match (&a.oci_layout, &a.index) {
+        (Doc::Present(Some(v)), Doc::Present(descriptors)) if v == "1.0.0" => {
+            descriptors.iter().filter_map(|d| d.names.first().or(d.ref_name.as_ref()).cloned()).collect()
+        }
+        (Doc::Present(_), _) => Vec::new(),
+        _ => docker_names(a),
     }
 }
 

@@ -12,7 +12,7 @@ use web_sys::{Blob, FileReaderSync};
 
 use crate::format::{self, Lang};
 use crate::rules::{self, Rule, Text, RULES};
-use crate::{ByteSource, Options, Report};
+use crate::{ByteSource, Options, Report, Target};
 
 mod pipeline;
 
@@ -129,6 +129,46 @@ pub fn check_blob(blob: Blob, name: &str, deep: bool, progress: Option<js_sys::F
     to_js(&report)
 }
 
+/// The target as the npm API takes it: `undefined` or `"all"`, a string
+/// (`"6.9/containerd"`, `"5.17.1"`), or what the console knows,
+/// `{rainbond: "v6.1.2-release", runtime?: "docker", arch?: ["amd64"]}`.
+fn target_from_js(target: JsValue) -> Result<Target, JsValue> {
+    #[derive(serde::Deserialize)]
+    struct Platform {
+        rainbond: Option<String>,
+        runtime: Option<String>,
+        #[serde(default)]
+        arch: Vec<String>,
+    }
+    let parsed = if target.is_undefined() || target.is_null() {
+        Ok(Target::all())
+    } else if let Some(text) = target.as_string() {
+        Target::parse(&text)
+    } else {
+        let p: Platform = from_js(target).map_err(|_| {
+            js_sys::TypeError::new("target must be a string such as \"6.9/containerd\" or an object {rainbond, runtime, arch}")
+        })?;
+        Target::from_platform(p.rainbond.as_deref(), p.runtime.as_deref(), p.arch)
+    };
+    parsed.map_err(|e| js_sys::TypeError::new(&e.to_string()).into())
+}
+
+/// The normalised name of a target (see [`target_from_js`]); throws a
+/// `TypeError` for one that names no Rainbond line.
+#[wasm_bindgen(js_name = parseTarget)]
+pub fn parse_target(target: JsValue) -> Result<String, JsValue> {
+    target_from_js(target).map(|t| t.name)
+}
+
+/// The report with the severities and verdict of another target: the facts
+/// do not depend on it, so the file is not read again.
+#[wasm_bindgen(js_name = retargetReport)]
+pub fn retarget_report(report: JsValue, target: JsValue) -> Result<JsValue, JsValue> {
+    let mut report: Report = from_js(report)?;
+    report.retarget(&target_from_js(target)?);
+    to_js(&report)
+}
+
 #[derive(Serialize)]
 struct Texts {
     en: &'static str,
@@ -147,6 +187,9 @@ struct RuleInfo {
     code: &'static str,
     name: &'static str,
     severity: &'static str,
+    /// The targets a finding of this rule fails on (unless narrowed).
+    fails_on: crate::Targets,
+    evidence: &'static str,
     title: Texts,
     why: Texts,
     fix: Texts,
@@ -161,6 +204,8 @@ impl From<&Rule> for RuleInfo {
             code: r.code,
             name: r.name,
             severity: r.severity.as_str(),
+            fails_on: r.fails_on,
+            evidence: r.evidence,
             title: r.title.into(),
             why: r.why.into(),
             fix: r.fix.into(),
@@ -200,17 +245,25 @@ pub fn format_report(report: JsValue, style: &str, language: &str) -> Result<Str
 /// have, when the caller knows it; otherwise the plan proposes one.
 /// Returns `{report, plan}`.
 #[wasm_bindgen(js_name = planRepair)]
-pub fn plan_repair(blob: Blob, name: &str, output_name: Option<String>, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+pub fn plan_repair(
+    blob: Blob,
+    name: &str,
+    output_name: Option<String>,
+    target: JsValue,
+    progress: Option<js_sys::Function>,
+) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Planned {
         report: Report,
         plan: crate::repair::Plan,
     }
+    let target = target_from_js(target)?;
     let source = BlobSource::new(blob)?;
     let mut report_progress = progress_to(progress);
     let started = js_sys::Date::now();
+    let options = Options { deep: false };
     let (mut report, plan) =
-        crate::repair::check_and_plan(&source, name, output_name.as_deref(), &Options { deep: false }, Some(&mut report_progress));
+        crate::repair::check_and_plan(&source, name, output_name.as_deref(), &options, &target, Some(&mut report_progress));
     report.stats.millis = millis_since(started);
     to_js(&Planned { report, plan })
 }
