@@ -258,18 +258,20 @@ test("5.16 region: a valid package uploads with its Tag and arch; the seed case 
     assert.deepEqual(server.imports[0], { scope: "enterprise", event_id: "ev1", file_name: base(cases.valid), arch: "amd64" });
   }));
 
-test("6.9 region: the seed case is not stopped (its plugin archive is skipped there)", () =>
+test("6.9 region: the seed case is not stopped (its plugin archive is skipped there)", (t) =>
   withPage({ region: REGION_6_9 }, async (page, server) => {
     await choose(page, cases.seed);
     // It may warn (what fails on 5.16 is a warning here): upload anyway.
     const asked = dialog(page, "confirm", "ok").catch(() => null);
     await Promise.race([until(() => server.uploads.length === 1, 60_000), asked]);
     await until(() => server.uploads.length === 1);
-    assert.notEqual((await tag(page, base(cases.seed))).verdict, "fail");
+    const { verdict } = await tag(page, base(cases.seed));
+    t.diagnostic(`seed case on v6.9.2-release: ${verdict}`);
+    assert.ok(verdict === "pass" || verdict === "warn", verdict);
     assert.equal(await page.locator(".ant-modal-confirm-error").count(), 0);
   }));
 
-test("an arm64-only region: the amd64 package's arch is set and warned about, or the check stops it", () =>
+test("an arm64-only region: the amd64 package's arch is set and warned about, or the check stops it", (t) =>
   withPage({ region: { ...REGION_6_9, arch: ["arm64"] } }, async (page, server) => {
     await choose(page, cases.valid);
     const outcome = await Promise.race([
@@ -277,6 +279,7 @@ test("an arm64-only region: the amd64 package's arch is set and warned about, or
       page.locator(".ant-modal-confirm-confirm").waitFor({ timeout: 60_000 }).then(() => "asked", () => null),
       page.locator(".ant-modal-confirm-error").waitFor({ timeout: 60_000 }).then(() => "stopped", () => null),
     ]);
+    t.diagnostic(`valid amd64 package on an arm64-only region: ${outcome}`);
     if (outcome === "stopped") {
       // The core judged the arch itself (the target carries the region's arch).
       assert.match(await dialog(page, "error", "ok"), /amd64/);
