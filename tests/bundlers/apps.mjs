@@ -28,19 +28,29 @@ export function pack() {
  * is the one installed), then `tarball` as ramcheck, as a user installs it.
  */
 export function install(dir, tarball) {
+  installLocked(dir, ["package-lock.json"], () => npm(dir, "ci"));
+  npm(dir, "install", "--no-save", tarball);
+}
+
+/**
+ * Runs `installer()` unless `dir/node_modules` was installed from the same
+ * `lockfiles` (their sha256 is kept beside the modules); true when it ran.
+ */
+export function installLocked(dir, lockfiles, installer) {
   const stamp = join(dir, "node_modules", ".ramcheck-lock-sha256");
-  const lock = createHash("sha256").update(readFileSync(join(dir, "package-lock.json"))).digest("hex");
+  const hash = createHash("sha256");
+  for (const file of lockfiles) hash.update(readFileSync(join(dir, file)));
+  const lock = hash.digest("hex");
   let installed;
   try {
     installed = readFileSync(stamp, "utf8");
   } catch {
     installed = "";
   }
-  if (installed !== lock) {
-    npm(dir, "ci");
-    writeFileSync(stamp, lock);
-  }
-  npm(dir, "install", "--no-save", tarball);
+  if (installed === lock) return false;
+  installer();
+  writeFileSync(stamp, lock);
+  return true;
 }
 
 /** `npm run build` in `dir`; quiet unless it fails. */

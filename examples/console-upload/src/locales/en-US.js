@@ -1,0 +1,3 @@
+import enterprise from './en-US/enterprise';
+
+export default { ...enterprise };

@@ -1,0 +1,3 @@
+import enterprise from './zh-CN/enterprise';
+
+export default { ...enterprise };
