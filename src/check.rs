@@ -40,7 +40,7 @@ pub fn check_with(source: &dyn ByteSource, file_name: &str, options: &Options, i
 }
 
 /// The report on the facts of one pass (the repair plans from both), for
-/// every target: [`Report::retarget`] narrows it to one.
+/// every target: [`retarget`] narrows it to one.
 pub fn report(pkg: &Package, options: &Options) -> Report {
     let cx = Context::new(pkg);
     let mut findings = Vec::new();
