@@ -1,5 +1,5 @@
 // Types of the ramcheck browser API. The report interfaces mirror
-// src/report.rs field for field; tests/typescript.rs fails when they drift.
+// src/report/mod.rs field for field; tests/typescript.rs fails when they drift.
 
 export type Severity = "error" | "warning" | "info";
 export type Verdict = "pass" | "warn" | "fail";

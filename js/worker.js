@@ -113,7 +113,7 @@ function pieces(file) {
   };
 }
 
-/** The inflater's side of the pipe (see src/wasm/pipeline.rs). */
+/** The inflater's side of the pipe (see wasm/src/pipeline.rs). */
 function inflaterPipe(port, file) {
   const free = [];
   let inFlight = 0;

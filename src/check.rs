@@ -1,11 +1,12 @@
 //! One check of one package: the pass, the rules, the report.
 
-use crate::metadata::get_str;
+use crate::container::source::{ByteSource, Progress};
+use crate::facts::metadata::get_str;
+use crate::limits::MAX_DISPLAY_ENTRIES;
 use crate::report::{self, ArchiveImages, ImageInfo, Report, Severity, Stats, Summary, TargetVerdict, Verdict};
 use crate::rules::met::MET007;
 use crate::rules::{Context, CHECKS};
-use crate::scan::{self, Options, Package, Refill, MAX_DISPLAY_ENTRIES};
-use crate::source::{ByteSource, Progress};
+use crate::scan::{self, Options, Package, Refill};
 use crate::target::{Target, Targets};
 
 /// The components' architectures, each once, as the console reads them (a

@@ -1,34 +1,48 @@
 //! ramcheck: tells a Rainbond user, before the upload, whether an
 //! application-model offline package will import.
 //!
-//! The core takes a [`ByteSource`] and the upload's file name and returns a
-//! [`Report`]; it knows nothing of terminals or browsers. The command line
-//! (`src/main.rs`) and the wasm bindings (`wasm`, built only for wasm32) are
-//! thin shells over [`check()`].
+//! The core is one streaming pass, and its modules read in that order:
+//!
+//! ```text
+//! bytes ─ container ─▶ members ─ scan ─▶ facts ─ rules ─▶ findings ─ check ─▶ report
+//!         source, gzip,          the pass, image       one declaration        verdict per target,
+//!         tar, paths             archives, images;     per rule               text, markdown, SARIF
+//!                                facts: metadata,
+//!                                Go types, references
+//! ```
+//!
+//! [`check()`] takes a [`ByteSource`] and the upload's file name and returns
+//! a [`Report`]; the core knows nothing of terminals or browsers. The command
+//! line (`src/bin/ramcheck`) and the wasm bindings (the `wasm/` crate) are thin
+//! shells over this API. [`repair`] writes a corrected package; [`limits`]
+//! holds every bound on what one check may cost.
 
-pub mod archive;
-pub mod check;
-pub mod format;
-pub mod gzip;
-pub mod images;
-pub mod lang;
-pub mod metadata;
-pub mod model;
-pub mod paths;
-pub mod reference;
+#![warn(missing_docs)]
+
+mod check;
+mod container;
+pub mod facts;
+mod lang;
+pub mod limits;
 pub mod repair;
 pub mod report;
 pub mod rules;
-pub mod scan;
-pub mod source;
+mod scan;
 pub mod target;
-pub mod tarwalk;
-#[cfg(target_arch = "wasm32")]
-mod wasm;
-mod zipwalk;
 
 pub use check::{check, retarget};
+pub use container::source::{ByteSource, Progress};
+pub use lang::Lang;
 pub use report::{Finding, Report, Severity, Verdict};
 pub use scan::Options;
-pub use source::ByteSource;
 pub use target::{Target, Targets};
+
+/// The check with the inflating done elsewhere: the browser's two-worker
+/// pipeline inflates in one worker and walks in another (`wasm/src/pipeline.rs`).
+/// Whichever side inflates, the report is the same as [`check()`]'s.
+pub mod stream {
+    pub use crate::check::check_with;
+    pub use crate::container::gzip::{fill, Fill, GzipStream, StreamError, FILL_BUFFER, WINDOW};
+    pub use crate::container::source::{Sequential, SourceReader};
+    pub use crate::scan::Refill;
+}

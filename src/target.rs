@@ -23,14 +23,19 @@ pub enum Line {
 /// The image runtime the importer loads archives into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
+    /// containerd (`ctr images import`).
     Containerd,
+    /// Docker (`docker load`).
     Docker,
 }
 
+/// The release lines, oldest first.
 pub const LINES: [Line; 4] = [Line::V5_16, Line::V6_0, Line::V6_7, Line::V6_9];
+/// The runtimes, in report order.
 pub const RUNTIMES: [Runtime; 2] = [Runtime::Containerd, Runtime::Docker];
 
 impl Line {
+    /// Its name: `5.16`, `6.0` …
     pub fn as_str(self) -> &'static str {
         match self {
             Line::V5_16 => "5.16",
@@ -73,6 +78,7 @@ impl Line {
 }
 
 impl Runtime {
+    /// Its name: `containerd`, `docker`.
     pub fn as_str(self) -> &'static str {
         match self {
             Runtime::Containerd => "containerd",
@@ -93,15 +99,21 @@ impl fmt::Debug for Targets {
 }
 
 impl Targets {
+    /// No target.
     pub const NONE: Targets = Targets(0);
+    /// Every line with either runtime.
     pub const ALL: Targets = Targets(0xff);
+    /// Every line with containerd.
     pub const CONTAINERD: Targets = Targets(0x55);
+    /// Every line with Docker.
     pub const DOCKER: Targets = Targets(0xaa);
 
+    /// One line with one runtime.
     pub const fn one(line: Line, runtime: Runtime) -> Targets {
         Targets(1 << (2 * line as u8 + runtime as u8))
     }
 
+    /// Both runtimes of one line.
     pub const fn line(line: Line) -> Targets {
         Targets(0b11 << (2 * line as u8))
     }
@@ -111,22 +123,27 @@ impl Targets {
         Targets(0xff << (2 * line as u8))
     }
 
+    /// The targets in both sets.
     pub const fn and(self, other: Targets) -> Targets {
         Targets(self.0 & other.0)
     }
 
+    /// The targets in either set.
     pub const fn or(self, other: Targets) -> Targets {
         Targets(self.0 | other.0)
     }
 
+    /// Whether the set is empty.
     pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
+    /// Whether the sets share a target.
     pub const fn intersects(self, other: Targets) -> bool {
         self.0 & other.0 != 0
     }
 
+    /// Whether the set holds `line` with `runtime`.
     pub fn contains(self, line: Line, runtime: Runtime) -> bool {
         self.intersects(Targets::one(line, runtime))
     }
@@ -212,6 +229,7 @@ impl<'de> serde::Deserialize<'de> for Targets {
 pub struct Target {
     /// The normalised name: `all`, `6.9`, `5.16/docker`.
     pub name: String,
+    /// The pairs it covers.
     pub set: Targets,
     /// The architectures of the cluster's nodes, when the console knows them
     /// (`amd64`, `arm64`); empty when unknown.
@@ -244,6 +262,7 @@ impl fmt::Display for TargetError {
 impl std::error::Error for TargetError {}
 
 impl Target {
+    /// Every line with either runtime (the default).
     pub fn all() -> Target {
         Target { name: "all".into(), set: Targets::ALL, arch: Vec::new(), note: None }
     }

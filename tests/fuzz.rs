@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use fixtures::mutate::{case_seed, mutate_bytes, mutate_tar, well_formed, Rng};
 use fixtures::{gzip, null_manifest_archive, Package, Shape};
-use ramcheck::{metadata, Options};
+use ramcheck::facts::metadata;
+use ramcheck::limits;
+use ramcheck::Options;
 
 /// A case slower than this is reported as a hang (the fixtures are small:
 /// a normal case takes milliseconds).
@@ -258,7 +260,7 @@ fn fuzz_metadata_decoder() {
         mutate_json(&mut rng, &mut text);
         if let Ok(v) = metadata::parse(&text) {
             let (errors, count) = metadata::type_errors(&v);
-            if errors.len() > metadata::MAX_TYPE_ERRORS || count < errors.len() {
+            if errors.len() > limits::MAX_TYPE_ERRORS || count < errors.len() {
                 return Err(format!("type_errors returned {} of {count}", errors.len()));
             }
         }

@@ -1,7 +1,7 @@
 //! The gzip layer as the browser runs it: the file read forward in pieces of
 //! whatever size the stream gives ([`Sequential`]), inflated on one thread,
 //! its fills sent as JSON to another thread that walks them (the two workers
-//! of `src/wasm/pipeline.rs`). Every package, whole or damaged, must get the
+//! of `wasm/src/pipeline.rs`). Every package, whole or damaged, must get the
 //! same report as the one-thread check of the file.
 
 #![recursion_limit = "256"]
@@ -12,8 +12,7 @@ use std::io;
 use std::sync::mpsc;
 
 use fixtures::{gzip, Package, Shape};
-use ramcheck::gzip::{fill, Fill, GzipStream, FILL_BUFFER, WINDOW};
-use ramcheck::source::{Sequential, SourceReader};
+use ramcheck::stream::{fill, Fill, GzipStream, Sequential, SourceReader, FILL_BUFFER, WINDOW};
 use ramcheck::{Options, Report};
 
 /// A deterministic generator of piece sizes (1 byte to 1 MiB, small ones often).
@@ -61,7 +60,7 @@ fn piped(bytes: &[u8], name: &str, seed: u64) -> Report {
             buf[WINDOW..][..bytes.len()].copy_from_slice(&bytes);
             serde_json::from_str(&json).unwrap()
         };
-        let report = ramcheck::check::check_with(&bytes.to_vec(), name, &options, &mut refill);
+        let report = ramcheck::stream::check_with(&bytes.to_vec(), name, &options, &mut refill);
         drop(received); // the inflater may still be sending: let it stop
         report
     })

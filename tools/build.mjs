@@ -37,11 +37,11 @@ function run(command, args) {
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 
 export function build() {
-  run("cargo", ["build", "--lib", "--target", "wasm32-unknown-unknown", "--release", "--quiet"]);
+  run("cargo", ["build", "-p", "ramcheck-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--release", "--quiet"]);
   const bindgen = join(ROOT, "target", "wasm-bindgen");
   run("wasm-bindgen", [
-    "--target", "no-modules", "--no-typescript", "--out-dir", bindgen,
-    join(ROOT, "target", "wasm32-unknown-unknown", "release", "ramcheck.wasm"),
+    "--target", "no-modules", "--no-typescript", "--out-dir", bindgen, "--out-name", "ramcheck",
+    join(ROOT, "target", "wasm32-unknown-unknown", "release", "ramcheck_wasm.wasm"),
   ]);
   const wasm = readFileSync(join(bindgen, "ramcheck_bg.wasm"));
   const glue = readFileSync(join(bindgen, "ramcheck.js"), "utf8");

@@ -10,13 +10,11 @@ use zip::extra_fields::ExtraField;
 
 use super::header;
 use super::plan::Plan;
-use super::write::TarOut;
-use crate::paths;
-use crate::source::SourceReader;
-use crate::tarwalk::Kind;
-
-/// Symlink targets longer than this are refused (as the check reads them).
-const MAX_LINK_TARGET: u64 = 4096;
+use super::tar_out::TarOut;
+use crate::container::paths;
+use crate::container::source::SourceReader;
+use crate::container::tarwalk::Kind;
+use crate::limits::MAX_LINK_TARGET;
 
 pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()> {
     let mut archive = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
@@ -59,7 +57,7 @@ pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> i
                 let (size, mode) = (file.size(), mode(&file, 0o644));
                 if edit.strip_bom {
                     let mut bytes = Vec::new();
-                    (&mut file).take(crate::scan::MAX_METADATA_BYTES).read_to_end(&mut bytes)?;
+                    (&mut file).take(crate::limits::MAX_METADATA_BYTES).read_to_end(&mut bytes)?;
                     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
                     out.write(&header::new_member(kind, &path, None, body.len() as u64, mode, mtime))?;
                     out.data(&mut &body[..], body.len() as u64)?;

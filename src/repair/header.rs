@@ -7,9 +7,9 @@
 
 use std::io;
 
-use crate::tarwalk::Kind;
+use crate::container::tarwalk::{self, Kind};
 
-const BLOCK: usize = 512;
+const BLOCK: usize = tarwalk::BLOCK as usize;
 /// The name field of every tar header format.
 const NAME_LEN: usize = 100;
 const PREFIX_LEN: usize = 155;

@@ -11,6 +11,7 @@
 mod from_zip;
 mod header;
 mod plan;
+mod tar_out;
 mod write;
 
 pub use plan::{not_repairable, plan, Action, Mode, Plan, Rename, Repair, Unrepaired};
@@ -23,9 +24,9 @@ pub const REPAIRABLE: &[&str] =
     &["PKG001", "PKG002", "PKG004", "PKG005", "PKG006", "PKG007", "LAY002", "LAY005", "LAY009", "MET001", "IMG001", "IMG002", "XRF003"];
 
 use crate::check;
+use crate::container::source::{ByteSource, Progress};
 use crate::report::Report;
 use crate::scan::{self, Options};
-use crate::source::{ByteSource, Progress};
 use crate::target::Target;
 
 /// Pass 1: checks the package and plans its repair. `output_name` is the name

@@ -5,10 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metadata::ParseError;
-use crate::paths;
-use crate::report::{Finding, Report, Severity};
+use crate::container::paths;
+use crate::facts::metadata::ParseError;
+use crate::report::Report;
 use crate::rules::Context;
+use crate::rules::{Finding, Severity};
 use crate::scan::{Container, Package};
 
 /// What pass 2 does with the input's bytes.
@@ -17,7 +18,10 @@ use crate::scan::{Container, Package};
 pub enum Mode {
     /// Copy the first `len` bytes as they are: the gzip stream is sound and
     /// nothing inside it changes (only the name, or bytes after the stream).
-    Copy { len: u64 },
+    Copy {
+        /// Bytes copied.
+        len: u64,
+    },
     /// Compress the tar stream as it is, byte for byte (a plain tar, or the
     /// inner stream of a double-gzipped one).
     Recompress,
@@ -49,47 +53,65 @@ pub enum Action {
     Name,
 }
 
+/// One change the repair makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Repair {
     /// The rule whose findings this repair answers; none when it only comes
     /// with another (a sound zip written as tar.gz).
     pub code: Option<String>,
+    /// What it does.
     pub action: Action,
     /// The member or file name it applies to.
     pub target: String,
+    /// What it does, in English.
     pub message: String,
+    /// The same in Chinese.
     pub message_zh: String,
 }
 
 /// An error finding that no repair answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unrepaired {
+    /// The finding's rule.
     pub code: String,
+    /// The finding's location.
     pub location: String,
+    /// The finding's message.
     pub message: String,
+    /// Why no repair answers it, in English.
     pub reason: String,
+    /// The same in Chinese.
     pub reason_zh: String,
 }
 
+/// The top directory's new name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rename {
+    /// Its name in the input.
     pub from: String,
+    /// Its name in the output.
     pub to: String,
 }
 
+/// What a repair will do, decided from the check (pass 1) before a byte is
+/// written (pass 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The input's length when it was checked: pass 2 refuses a changed file.
     pub input_size: u64,
     /// The name the corrected package gets (chosen by the caller, or proposed).
     pub output_name: String,
+    /// How the output is written.
     pub mode: Mode,
     /// Normalised paths left out; a directory takes everything under it.
     pub drop: Vec<String>,
     /// metadata.json whose byte-order mark is removed.
     pub strip_bom: Option<String>,
+    /// The top directory renamed.
     pub rename_top: Option<Rename>,
+    /// Every change, for the user.
     pub repairs: Vec<Repair>,
+    /// The error findings that stay.
     pub unrepaired: Vec<Unrepaired>,
 }
 

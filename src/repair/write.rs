@@ -12,21 +12,18 @@ use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::{Compression, GzBuilder};
 
+use super::from_zip;
 use super::header::{self, Change};
 use super::plan::{Mode, Plan, Repair};
-use crate::archive::read_head;
-use crate::gzip;
-use crate::scan::{Container, MAX_METADATA_BYTES};
-use crate::source::{ByteSource, Progress, SourceReader};
-use crate::tarwalk::{Kind, TarError, TarWalker};
+use super::tar_out::{copy_exact, TarOut};
+use crate::container::gzip;
+use crate::container::source::{ByteSource, Progress, SourceReader};
+use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
+use crate::limits::MAX_HEADER_BYTES;
+use crate::limits::MAX_METADATA_BYTES;
+use crate::scan::archive::read_head;
+use crate::scan::Container;
 
-const BLOCK: u64 = 512;
-/// GNU tar pads the archive to records of 20 blocks.
-const RECORD: u64 = 20 * BLOCK;
-const COPY_BUFFER: usize = 256 << 10;
-/// The header blocks of one member held at most (GNU long names and PAX
-/// records are bounded by the walk to 1 MiB each).
-const MAX_HEADER_BYTES: usize = 8 << 20;
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Pass 2: writes the package `plan` describes to `sink`, reading `source`
@@ -47,9 +44,9 @@ pub fn apply<'a>(source: &'a dyn ByteSource, plan: &Plan, sink: &mut dyn Write, 
             gz.finish()?;
         }
         Mode::Rewrite => {
-            let mut out = TarOut { gz: encoder(sink), len: 0 };
+            let mut out = TarOut::new(encoder(sink));
             if Container::sniff(&head(source)?) == Container::Zip {
-                super::from_zip::convert(reader, plan, &mut out)?;
+                from_zip::convert(reader, plan, &mut out)?;
             } else {
                 rewrite(tar_stream(reader)?, plan, &mut out)?;
             }
@@ -85,56 +82,6 @@ fn tar_stream<'a>(reader: SourceReader<'a>) -> io::Result<Box<dyn Read + 'a>> {
         }
         _ => Ok(Box::new(BufReader::with_capacity(1 << 20, reader))),
     }
-}
-
-/// The output tar, through one gzip stream.
-pub(super) struct TarOut<'w> {
-    gz: GzEncoder<&'w mut dyn Write>,
-    len: u64,
-}
-
-impl TarOut<'_> {
-    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.gz.write_all(bytes)?;
-        self.len += bytes.len() as u64;
-        Ok(())
-    }
-
-    /// Copies `size` bytes of member data and pads them to a block.
-    pub fn data(&mut self, data: &mut dyn Read, size: u64) -> io::Result<()> {
-        copy_exact(data, &mut self.gz, size)?;
-        self.len += size;
-        self.pad(BLOCK)
-    }
-
-    fn pad(&mut self, to: u64) -> io::Result<()> {
-        let n = (to - self.len % to) % to;
-        self.write(&vec![0; n as usize])
-    }
-
-    /// The end-of-archive blocks and the record padding, as GNU tar ends.
-    fn finish(mut self) -> io::Result<()> {
-        self.write(&[0; 2 * BLOCK as usize])?;
-        self.pad(RECORD)?;
-        self.gz.try_finish()
-    }
-}
-
-/// Copies exactly `size` bytes; fewer is an error (the input changed or is
-/// damaged since it was checked).
-pub(super) fn copy_exact(from: &mut dyn Read, to: &mut dyn Write, size: u64) -> io::Result<()> {
-    let mut buf = vec![0; COPY_BUFFER.min(size as usize)];
-    let mut left = size;
-    while left > 0 {
-        let want = left.min(buf.len() as u64) as usize;
-        let n = from.read(&mut buf[..want])?;
-        if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the input ends earlier than when it was checked"));
-        }
-        to.write_all(&buf[..n])?;
-        left -= n as u64;
-    }
-    Ok(())
 }
 
 /// A reader that keeps what passes through it while `on`: the walker reads

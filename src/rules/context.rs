@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
-use crate::archive::ImageArchive;
-use crate::images::{self, Analysis};
-use crate::metadata::get_str;
-use crate::metadata::{self, ParseError};
-use crate::paths;
-use crate::reference;
+use crate::container::paths;
+use crate::facts::metadata::get_str;
+use crate::facts::metadata::{self, ParseError};
+use crate::facts::reference;
+use crate::scan::archive::ImageArchive;
+use crate::scan::images::{self, Analysis};
 use crate::scan::{MetadataFile, Package};
 use crate::target::{Line, Targets};
 

@@ -4,14 +4,15 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
-use crate::archive::ImageArchive;
-use crate::images::{self, Doc, Image};
-use crate::metadata::{self, get_str};
-use crate::paths;
-use crate::reference;
-use crate::report::{Finding, Severity};
+use crate::container::paths;
+use crate::container::tarwalk::{Kind, BLOCK};
+use crate::facts::metadata::{self, get_str};
+use crate::facts::reference;
+use crate::limits::MAX_LISTED;
+use crate::rules::{Finding, Severity};
+use crate::scan::archive::ImageArchive;
+use crate::scan::images::{self, Doc, Image};
 use crate::target::Targets;
-use crate::tarwalk::Kind;
 
 pub static IMG001: Rule = Rule {
     code: "IMG001",
@@ -262,9 +263,6 @@ pub static IMG014: Rule = Rule {
     fails_on: Targets::CONTAINERD,
 };
 
-/// Findings listed per archive and rule before the rest are summed up.
-const MAX_LISTED: usize = 20;
-
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let wanted = cx.wanted_images();
     let images_missing = cx.images_missing_from(|v| v.loaded_path && v.archive.damage.is_none());
@@ -299,7 +297,7 @@ fn position(view: &ArchiveView<'_>, member: &str) -> u64 {
 /// 512-byte header). Zip offsets come from the central directory, which is
 /// untrusted: saturate rather than wrap.
 fn in_archive(archive: &ImageArchive, pos: u64) -> u64 {
-    archive.pos.saturating_add(512).saturating_add(pos)
+    archive.pos.saturating_add(BLOCK).saturating_add(pos)
 }
 
 /// Findings of one rule in one archive: the first [`MAX_LISTED`] are kept

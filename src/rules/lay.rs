@@ -4,10 +4,11 @@ use super::{Context, Rule, Text};
 use crate::target::Targets;
 use std::collections::HashMap;
 
-use crate::paths;
-use crate::report::{Finding, Severity};
+use crate::container::paths;
+use crate::container::tarwalk::Kind;
+use crate::limits::MAX_LISTED;
+use crate::rules::{Finding, Severity};
 use crate::scan::Shallow;
-use crate::tarwalk::Kind;
 
 pub static LAY001: Rule = Rule {
     code: "LAY001",
@@ -203,10 +204,6 @@ pub static LAY011: Rule = Rule {
     evidence: "GNU tar and busybox overwrite a path written twice: the last copy wins (tested)",
     fails_on: Targets::NONE,
 };
-
-/// Findings listed per rule when a package repeats the same problem; one
-/// more line says how many were left out.
-const MAX_LISTED: usize = 20;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !cx.pkg.walked {

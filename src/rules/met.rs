@@ -5,12 +5,15 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Context, Rule, Text};
+use crate::facts::metadata::{self, get, get_list, get_str, ParseError, Replaced};
+use crate::facts::model;
+use crate::facts::reference::{self, RefError};
+use crate::lang::human_bytes;
 use crate::lang::Lang;
-use crate::metadata::{self, get, get_list, get_str, ParseError, Replaced, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
-use crate::model;
-use crate::reference::{self, RefError};
-use crate::report::{human_bytes, Finding, Severity};
-use crate::scan::MAX_METADATA_BYTES;
+use crate::limits::MAX_LISTED;
+use crate::limits::MAX_METADATA_BYTES;
+use crate::limits::{MAX_METADATA_NODES, MAX_TYPE_ERRORS};
+use crate::rules::{Finding, Severity};
 use crate::target::{Line, Targets};
 
 pub static MET001: Rule = Rule {
@@ -345,9 +348,6 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
-
-/// Findings listed per check before the rest are summed up.
-const MAX_LISTED: usize = 20;
 
 /// The checks of a parsed template.
 struct Template<'a> {

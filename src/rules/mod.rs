@@ -3,30 +3,38 @@
 //! that one declaration. The checks that fire them run over the facts of one
 //! pass ([`Context`]).
 
-use crate::report::{Finding, Severity};
 use crate::target::Targets;
 
-pub mod context;
-pub mod img;
-pub mod lay;
-pub mod met;
-pub mod pkg;
-pub mod sum;
-pub mod xrf;
+mod context;
+mod finding;
+mod img;
+mod lay;
+pub(crate) mod met;
+mod pkg;
+pub(crate) mod sum;
+mod xrf;
 
-pub use context::Context;
+pub(crate) use context::Context;
+pub use finding::{Finding, Severity, END_POSITION};
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy)]
 pub struct Text {
+    /// English.
     pub en: &'static str,
+    /// Chinese.
     pub zh: &'static str,
 }
 
+/// One rule of the catalog: what it detects, why the import fails, the fix
+/// and the evidence, in both languages.
 #[derive(Debug)]
 pub struct Rule {
+    /// Its stable code: `PKG001`.
     pub code: &'static str,
+    /// Its name: `not-gzip`.
     pub name: &'static str,
+    /// Its worst severity (on the targets it fails on).
     pub severity: Severity,
     /// One line: what the rule detects.
     pub title: Text,
@@ -156,6 +164,7 @@ pub static RULES: &[&Rule] = &[
 /// Every check, run in this order after the pass.
 pub static CHECKS: &[Check] = &[pkg::check, lay::check, met::check, img::check, xrf::check, sum::check];
 
+/// The rule with this code, in any case.
 pub fn find(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }

@@ -1,11 +1,11 @@
 //! PKG: the uploaded file itself: its name, its compression, its integrity.
 
 use super::{Context, Rule, Text};
-use crate::archive::{MAX_ARCHIVE_MEMBERS, MAX_MEMBERS_KEPT};
-use crate::gzip::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED};
-use crate::images::MAX_IMAGES;
-use crate::report::{human_bytes, Finding, Severity, END_POSITION};
-use crate::scan::{Container, Stop, MAX_IMAGE_ARCHIVES, MAX_SHALLOW_MEMBERS};
+use crate::lang::human_bytes;
+use crate::limits::MAX_IMAGES;
+use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_ARCHIVE_MEMBERS, MAX_IMAGE_ARCHIVES, MAX_MEMBERS_KEPT, MAX_SHALLOW_MEMBERS};
+use crate::rules::{Finding, Severity, END_POSITION};
+use crate::scan::{Container, Stop};
 use crate::target::{Line, Targets};
 
 pub static PKG001: Rule = Rule {
@@ -317,7 +317,7 @@ fn inner_kind(c: Container) -> &'static str {
     }
 }
 
-fn trailing(file: &str, t: &crate::gzip::Trailing) -> Finding {
+fn trailing(file: &str, t: &crate::container::gzip::Trailing) -> Finding {
     let n = human_bytes(t.len);
     if t.zeros_only {
         PKG004
@@ -352,7 +352,7 @@ fn plugin_in_path(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let hidden: Vec<&str> = cx
         .archives
         .iter()
-        .filter(|v| v.loaded_path && v.plugin_skipped && !crate::paths::file_name(&v.archive.path).contains("plugin"))
+        .filter(|v| v.loaded_path && v.plugin_skipped && !crate::container::paths::file_name(&v.archive.path).contains("plugin"))
         .map(|v| v.archive.path.as_str())
         .collect();
     if hidden.is_empty() {
@@ -495,4 +495,25 @@ fn zh_damage(what: &str) -> String {
         }
     }
     what.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::{Package, Stop};
+
+    /// A real bomb takes 16 GiB of inflating to reach the guard; the stop it
+    /// leaves is made here instead (SECURITY.md's limits table).
+    #[test]
+    fn the_bomb_guard_stop_is_pkg009_naming_the_guard() {
+        let mut pkg = Package::default();
+        pkg.file_name = "bomb-ram.tar.gz".into();
+        pkg.walked = true;
+        pkg.stop = Some(Stop::InflateLimit { inflated: 17 << 30, compressed: 50 << 20 });
+        let mut out = Vec::new();
+        check(&Context::new(&pkg), &mut out);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!((out[0].code.as_str(), out[0].severity), ("PKG009", crate::Severity::Warning));
+        assert!(out[0].message.contains("over 200 times as much past 17.2 GB"), "{}", out[0].message);
+    }
 }

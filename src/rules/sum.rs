@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use super::{Context, Rule, Text};
-use crate::metadata::{get, get_list, get_str};
-use crate::report::{human_bytes, Finding, Severity, END_POSITION};
+use crate::facts::metadata::{get, get_list, get_str};
+use crate::lang::human_bytes;
+use crate::rules::{Finding, Severity, END_POSITION};
 use crate::target::Targets;
 
 pub static SUM001: Rule = Rule {

@@ -4,10 +4,13 @@ use std::collections::HashSet;
 
 use super::context::ArchiveView;
 use super::{Context, Rule, Text};
-use crate::images::{Analysis, Doc};
+use crate::facts::reference;
+use crate::lang::human_bytes;
 use crate::lang::Lang;
-use crate::reference;
-use crate::report::{Finding, Severity};
+use crate::limits::MAX_LISTED;
+use crate::limits::{MAX_SUGGESTION_CANDIDATES, MAX_UNUSED_LISTED};
+use crate::rules::{Finding, Severity};
+use crate::scan::images::{Analysis, Doc};
 use crate::target::{Line, Runtime, Targets};
 
 pub static XRF001: Rule = Rule {
@@ -81,11 +84,6 @@ pub static XRF004: Rule = Rule {
     evidence: "an image that no share_image names is loaded and never used",
     fails_on: Targets::NONE,
 };
-
-/// XRF001 findings listed; one more line counts the rest.
-const MAX_LISTED: usize = 20;
-/// Candidate names compared when suggesting the closest one.
-const MAX_SUGGESTION_CANDIDATES: usize = 1_000;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if !cx.pkg.complete() {
@@ -284,15 +282,15 @@ fn superfluous(cx: &Context<'_>, out: &mut Vec<Finding>) {
     if cx.template.is_none() || !cx.plugins().is_empty() {
         return;
     }
-    for v in cx.archives.iter().filter(|v| v.loaded_path && crate::paths::file_name(&v.archive.path) == "plugin-images.tar") {
+    for v in cx.archives.iter().filter(|v| v.loaded_path && crate::container::paths::file_name(&v.archive.path) == "plugin-images.tar") {
         if v.analysis.is_empty() || v.archive.damage.is_some() || v.archive.compression.is_some() {
             continue; // IMG001, IMG007 or LAY007 speak for it
         }
         out.push(XRF003.at(
             v.archive.path.clone(),
             v.archive.pos,
-            format!("The template has no plugins, yet {} holds {} images: v6 importers skip it, older ones load it. It only adds {} to the upload.", v.archive.path, v.analysis.images.len(), crate::report::human_bytes(v.archive.size)),
-            format!("模板中没有插件，但 {} 中有 {} 个镜像：v6 导入程序会跳过它，旧版本会加载它。它只会使上传增加 {}。", v.archive.path, v.analysis.images.len(), crate::report::human_bytes(v.archive.size)),
+            format!("The template has no plugins, yet {} holds {} images: v6 importers skip it, older ones load it. It only adds {} to the upload.", v.archive.path, v.analysis.images.len(), human_bytes(v.archive.size)),
+            format!("模板中没有插件，但 {} 中有 {} 个镜像：v6 导入程序会跳过它，旧版本会加载它。它只会使上传增加 {}。", v.archive.path, v.analysis.images.len(), human_bytes(v.archive.size)),
         ));
     }
 }
@@ -315,16 +313,9 @@ fn unused(cx: &Context<'_>, loaded: &[&ArchiveView<'_>], out: &mut Vec<Finding>)
             out.push(XRF004.at(
                 v.archive.path.clone(),
                 v.archive.pos,
-                format!(
-                    "{} carries {name} ({}), which no component or plugin uses.",
-                    v.archive.path,
-                    crate::report::human_bytes(image.size)
-                ),
-                format!("{} 中的镜像 {name}（{}）没有被任何组件或插件使用。", v.archive.path, crate::report::human_bytes(image.size)),
+                format!("{} carries {name} ({}), which no component or plugin uses.", v.archive.path, human_bytes(image.size)),
+                format!("{} 中的镜像 {name}（{}）没有被任何组件或插件使用。", v.archive.path, human_bytes(image.size)),
             ));
         }
     }
 }
-
-/// Unused images listed; real packages have none or a few.
-const MAX_UNUSED_LISTED: usize = 20;

@@ -1,9 +1,7 @@
 use simd_adler32::Adler32;
 use std::io::{self, Seek, SeekFrom, Write};
 
-use crate::tables::{
-    BITMASKS, HUFFMAN_CODES, HUFFMAN_LENGTHS, LENGTH_TO_LEN_EXTRA, LENGTH_TO_SYMBOL,
-};
+use crate::tables::{BITMASKS, HUFFMAN_CODES, HUFFMAN_LENGTHS, LENGTH_TO_LEN_EXTRA, LENGTH_TO_SYMBOL};
 
 /// Compressor that produces fdeflate compressed streams.
 pub struct Compressor<W: Write> {
@@ -33,9 +31,7 @@ impl<W: Write> Compressor<W> {
             self.write_bits(0, 8 - self.nbits % 8)?;
         }
         if self.nbits > 0 {
-            self.writer
-                .write_all(&self.buffer.to_le_bytes()[..self.nbits as usize / 8])
-                .unwrap();
+            self.writer.write_all(&self.buffer.to_le_bytes()[..self.nbits as usize / 8]).unwrap();
             self.buffer = 0;
             self.nbits = 0;
         }
@@ -68,21 +64,16 @@ impl<W: Write> Compressor<W> {
 
     /// Create a new Compressor.
     pub fn new(writer: W) -> io::Result<Self> {
-        let mut compressor = Self {
-            checksum: Adler32::new(),
-            buffer: 0,
-            nbits: 0,
-            writer,
-        };
+        let mut compressor = Self { checksum: Adler32::new(), buffer: 0, nbits: 0, writer };
         compressor.write_headers()?;
         Ok(compressor)
     }
 
     fn write_headers(&mut self) -> io::Result<()> {
         const HEADER: [u8; 54] = [
-            120, 1, 237, 192, 3, 160, 36, 89, 150, 198, 241, 255, 119, 238, 141, 200, 204, 167,
-            114, 75, 99, 174, 109, 219, 182, 109, 219, 182, 109, 219, 182, 109, 105, 140, 158, 150,
-            74, 175, 158, 50, 51, 34, 238, 249, 118, 183, 106, 122, 166, 135, 59, 107, 213, 15,
+            120, 1, 237, 192, 3, 160, 36, 89, 150, 198, 241, 255, 119, 238, 141, 200, 204, 167, 114, 75, 99, 174, 109, 219, 182, 109, 219,
+            182, 109, 219, 182, 109, 105, 140, 158, 150, 74, 175, 158, 50, 51, 34, 238, 249, 118, 183, 106, 122, 166, 135, 59, 107, 213,
+            15,
         ];
         self.writer.write_all(&HEADER[..53]).unwrap();
         self.write_bits(HEADER[53] as u64, 5)?;
@@ -110,10 +101,7 @@ impl<W: Write> Compressor<W> {
                 if run_extra > 0 {
                     run = ichunk.leading_zeros() / 8;
                     for &b in &chunk[run_extra as usize..8 - run as usize] {
-                        self.write_bits(
-                            HUFFMAN_CODES[b as usize] as u64,
-                            HUFFMAN_LENGTHS[b as usize],
-                        )?;
+                        self.write_bits(HUFFMAN_CODES[b as usize] as u64, HUFFMAN_LENGTHS[b as usize])?;
                     }
                     continue;
                 }
@@ -122,10 +110,7 @@ impl<W: Write> Compressor<W> {
             let run_start = ichunk.leading_zeros() / 8;
             if run_start > 0 {
                 for &b in &chunk[..8 - run_start as usize] {
-                    self.write_bits(
-                        HUFFMAN_CODES[b as usize] as u64,
-                        HUFFMAN_LENGTHS[b as usize],
-                    )?;
+                    self.write_bits(HUFFMAN_CODES[b as usize] as u64, HUFFMAN_LENGTHS[b as usize])?;
                 }
                 run = run_start;
                 continue;
@@ -157,10 +142,7 @@ impl<W: Write> Compressor<W> {
         }
 
         for &b in chunks.remainder() {
-            self.write_bits(
-                HUFFMAN_CODES[b as usize] as u64,
-                HUFFMAN_LENGTHS[b as usize],
-            )?;
+            self.write_bits(HUFFMAN_CODES[b as usize] as u64, HUFFMAN_LENGTHS[b as usize])?;
         }
 
         Ok(())
@@ -174,9 +156,7 @@ impl<W: Write> Compressor<W> {
 
         // Write Adler32 checksum
         let checksum: u32 = self.checksum.finish();
-        self.writer
-            .write_all(checksum.to_be_bytes().as_ref())
-            .unwrap();
+        self.writer.write_all(checksum.to_be_bytes().as_ref()).unwrap();
         Ok(self.writer)
     }
 }
@@ -196,11 +176,7 @@ impl<W: Write + Seek> StoredOnlyCompressor<W> {
         writer.write_all(&[0x78, 0x01])?; // zlib header
         writer.write_all(&[0; 5])?; // placeholder stored block header
 
-        Ok(Self {
-            writer,
-            checksum: Adler32::new(),
-            block_bytes: 0,
-        })
+        Ok(Self { writer, checksum: Adler32::new(), block_bytes: 0 })
     }
 
     fn set_block_header(&mut self, size: u16, last: bool) -> io::Result<()> {
@@ -242,9 +218,7 @@ impl<W: Write + Seek> StoredOnlyCompressor<W> {
 
         // Write Adler32 checksum
         let checksum: u32 = self.checksum.finish();
-        self.writer
-            .write_all(checksum.to_be_bytes().as_ref())
-            .unwrap();
+        self.writer.write_all(checksum.to_be_bytes().as_ref()).unwrap();
 
         Ok(self.writer)
     }
@@ -254,9 +228,7 @@ impl<W> StoredOnlyCompressor<W> {
     /// for the given input size. Because this compressor only writes stored blocks,
     /// the output size is always slightly *larger* than the input size.
     pub fn compressed_size(raw_size: usize) -> usize {
-        (raw_size.saturating_sub(1) / u16::MAX as usize) * (u16::MAX as usize + 5)
-            + (raw_size % u16::MAX as usize + 5)
-            + 6
+        (raw_size.saturating_sub(1) / u16::MAX as usize) * (u16::MAX as usize + 5) + (raw_size % u16::MAX as usize + 5) + 6
     }
 }
 

@@ -3,8 +3,8 @@ use simd_adler32::Adler32;
 use crate::{
     huffman::{self, build_table},
     tables::{
-        self, CLCL_ORDER, DIST_SYM_TO_DIST_BASE, DIST_SYM_TO_DIST_EXTRA, FIXED_DIST_TABLE,
-        FIXED_LITLEN_TABLE, LEN_SYM_TO_LEN_BASE, LEN_SYM_TO_LEN_EXTRA, LITLEN_TABLE_ENTRIES,
+        self, CLCL_ORDER, DIST_SYM_TO_DIST_BASE, DIST_SYM_TO_DIST_EXTRA, FIXED_DIST_TABLE, FIXED_LITLEN_TABLE, LEN_SYM_TO_LEN_BASE,
+        LEN_SYM_TO_LEN_EXTRA, LITLEN_TABLE_ENTRIES,
     },
 };
 
@@ -135,14 +135,7 @@ impl Decompressor {
                 eof_mask: 0,
                 eof_bits: 0,
             },
-            header: BlockHeader {
-                hlit: 0,
-                hdist: 0,
-                hclen: 0,
-                table: [0; 128],
-                num_lengths_read: 0,
-                code_lengths: [0; 320],
-            },
+            header: BlockHeader { hlit: 0, hdist: 0, hclen: 0, table: [0; 128], num_lengths_read: 0, code_lengths: [0; 320] },
             uncompressed_bytes_left: 0,
             queued_rle: None,
             queued_backref: None,
@@ -193,9 +186,7 @@ impl Decompressor {
             let nbytes = input.len().min((63 - self.nbits as usize) / 8);
             let mut input_data = [0; 8];
             input_data[..nbytes].copy_from_slice(&input[..nbytes]);
-            self.buffer |= u64::from_le_bytes(input_data)
-                .checked_shl(self.nbits as u32)
-                .unwrap_or(0);
+            self.buffer |= u64::from_le_bytes(input_data).checked_shl(self.nbits as u32).unwrap_or(0);
             self.nbits += nbytes as u8 * 8;
             *input = &input[nbytes..];
         }
@@ -305,10 +296,7 @@ impl Decompressor {
         }
     }
 
-    fn read_code_length_codes(
-        &mut self,
-        remaining_input: &mut &[u8],
-    ) -> Result<(), DecompressionError> {
+    fn read_code_length_codes(&mut self, remaining_input: &mut &[u8]) -> Result<(), DecompressionError> {
         self.fill_buffer(remaining_input);
         if self.nbits as usize + remaining_input.len() * 8 < 3 * self.header.hclen {
             return Ok(());
@@ -327,15 +315,7 @@ impl Decompressor {
         }
 
         let mut codes = [0; 19];
-        if !build_table(
-            &code_length_lengths,
-            &[],
-            &mut codes,
-            &mut self.header.table,
-            &mut Vec::new(),
-            false,
-            false,
-        ) {
+        if !build_table(&code_length_lengths, &[], &mut codes, &mut self.header.table, &mut Vec::new(), false, false) {
             return Err(DecompressionError::BadCodeLengthHuffmanTree);
         }
 
@@ -378,11 +358,8 @@ impl Decompressor {
 
                     let value = match symbol {
                         16 => {
-                            self.header.code_lengths[self
-                                .header
-                                .num_lengths_read
-                                .checked_sub(1)
-                                .ok_or(DecompressionError::InvalidCodeLengthRepeat)?]
+                            self.header.code_lengths
+                                [self.header.num_lengths_read.checked_sub(1).ok_or(DecompressionError::InvalidCodeLengthRepeat)?]
                             // TODO: is this right?
                         }
                         17 => 0,
@@ -390,8 +367,7 @@ impl Decompressor {
                         _ => unreachable!(),
                     };
 
-                    let repeat =
-                        (self.peak_bits(length + extra_bits) >> length) as usize + base_repeat;
+                    let repeat = (self.peak_bits(length + extra_bits) >> length) as usize + base_repeat;
                     if self.header.num_lengths_read + repeat > total_lengths {
                         return Err(DecompressionError::InvalidCodeLengthRepeat);
                     }
@@ -406,9 +382,7 @@ impl Decompressor {
             }
         }
 
-        self.header
-            .code_lengths
-            .copy_within(self.header.hlit..total_lengths, 288);
+        self.header.code_lengths.copy_within(self.header.hlit..total_lengths, 288);
         for i in self.header.hlit..288 {
             self.header.code_lengths[i] = 0;
         }
@@ -416,20 +390,12 @@ impl Decompressor {
             self.header.code_lengths[i] = 0;
         }
 
-        Self::build_tables(
-            self.header.hlit,
-            &self.header.code_lengths,
-            &mut self.compression,
-        )?;
+        Self::build_tables(self.header.hlit, &self.header.code_lengths, &mut self.compression)?;
         self.state = State::CompressedData;
         Ok(())
     }
 
-    fn build_tables(
-        hlit: usize,
-        code_lengths: &[u8],
-        compression: &mut CompressedBlock,
-    ) -> Result<(), DecompressionError> {
+    fn build_tables(hlit: usize, code_lengths: &[u8], compression: &mut CompressedBlock) -> Result<(), DecompressionError> {
         // If there is no code assigned for the EOF symbol then the bitstream is invalid.
         if code_lengths[256] == 0 {
             // TODO: Return a dedicated error in this case.
@@ -496,25 +462,18 @@ impl Decompressor {
         //   has 64-bits of valid data (even though nbits will be in 56..=63).
         self.fill_buffer(remaining_input);
         let mut litlen_entry = self.compression.litlen_table[(self.buffer & 0xfff) as usize];
-        while self.state == State::CompressedData
-            && output_index + 8 <= output.len()
-            && remaining_input.len() >= 8
-        {
+        while self.state == State::CompressedData && output_index + 8 <= output.len() && remaining_input.len() >= 8 {
             // First check whether the next symbol is a literal. This code does up to 2 additional
             // table lookups to decode more literals.
             let mut bits;
             let mut litlen_code_bits = litlen_entry as u8;
             if litlen_entry & LITERAL_ENTRY != 0 {
-                let litlen_entry2 = self.compression.litlen_table
-                    [(self.buffer >> litlen_code_bits & 0xfff) as usize];
+                let litlen_entry2 = self.compression.litlen_table[(self.buffer >> litlen_code_bits & 0xfff) as usize];
                 let litlen_code_bits2 = litlen_entry2 as u8;
-                let litlen_entry3 = self.compression.litlen_table
-                    [(self.buffer >> (litlen_code_bits + litlen_code_bits2) & 0xfff) as usize];
+                let litlen_entry3 = self.compression.litlen_table[(self.buffer >> (litlen_code_bits + litlen_code_bits2) & 0xfff) as usize];
                 let litlen_code_bits3 = litlen_entry3 as u8;
-                let litlen_entry4 = self.compression.litlen_table[(self.buffer
-                    >> (litlen_code_bits + litlen_code_bits2 + litlen_code_bits3)
-                    & 0xfff)
-                    as usize];
+                let litlen_entry4 = self.compression.litlen_table
+                    [(self.buffer >> (litlen_code_bits + litlen_code_bits2 + litlen_code_bits3) & 0xfff) as usize];
 
                 let advance_output_bytes = ((litlen_entry & 0xf00) >> 8) as usize;
                 output[output_index] = (litlen_entry >> 16) as u8;
@@ -558,55 +517,47 @@ impl Decompressor {
             }
 
             // The next symbol is either a 13+ bit literal, back-reference, or an EOF symbol.
-            let (length_base, length_extra_bits, litlen_code_bits) =
-                if litlen_entry & EXCEPTIONAL_ENTRY == 0 {
-                    (
-                        litlen_entry >> 16,
-                        (litlen_entry >> 8) as u8,
-                        litlen_code_bits,
-                    )
-                } else if litlen_entry & SECONDARY_TABLE_ENTRY != 0 {
-                    let secondary_table_index =
-                        (litlen_entry >> 16) + ((bits >> 12) as u32 & (litlen_entry & 0xff));
-                    let secondary_entry =
-                        self.compression.secondary_table[secondary_table_index as usize];
-                    let litlen_symbol = secondary_entry >> 4;
-                    let litlen_code_bits = (secondary_entry & 0xf) as u8;
+            let (length_base, length_extra_bits, litlen_code_bits) = if litlen_entry & EXCEPTIONAL_ENTRY == 0 {
+                (litlen_entry >> 16, (litlen_entry >> 8) as u8, litlen_code_bits)
+            } else if litlen_entry & SECONDARY_TABLE_ENTRY != 0 {
+                let secondary_table_index = (litlen_entry >> 16) + ((bits >> 12) as u32 & (litlen_entry & 0xff));
+                let secondary_entry = self.compression.secondary_table[secondary_table_index as usize];
+                let litlen_symbol = secondary_entry >> 4;
+                let litlen_code_bits = (secondary_entry & 0xf) as u8;
 
-                    match litlen_symbol {
-                        0..=255 => {
-                            self.consume_bits(litlen_code_bits);
-                            litlen_entry =
-                                self.compression.litlen_table[(self.buffer & 0xfff) as usize];
-                            self.fill_buffer(remaining_input);
-                            output[output_index] = litlen_symbol as u8;
-                            output_index += 1;
-                            continue;
-                        }
-                        256 => {
-                            self.consume_bits(litlen_code_bits);
-                            self.state = match self.last_block {
-                                true => State::Checksum,
-                                false => State::BlockHeader,
-                            };
-                            break;
-                        }
-                        _ => (
-                            LEN_SYM_TO_LEN_BASE[litlen_symbol as usize - 257] as u32,
-                            LEN_SYM_TO_LEN_EXTRA[litlen_symbol as usize - 257],
-                            litlen_code_bits,
-                        ),
+                match litlen_symbol {
+                    0..=255 => {
+                        self.consume_bits(litlen_code_bits);
+                        litlen_entry = self.compression.litlen_table[(self.buffer & 0xfff) as usize];
+                        self.fill_buffer(remaining_input);
+                        output[output_index] = litlen_symbol as u8;
+                        output_index += 1;
+                        continue;
                     }
-                } else if litlen_code_bits == 0 {
-                    return Err((DecompressionError::InvalidLiteralLengthCode, output_index));
-                } else {
-                    self.consume_bits(litlen_code_bits);
-                    self.state = match self.last_block {
-                        true => State::Checksum,
-                        false => State::BlockHeader,
-                    };
-                    break;
+                    256 => {
+                        self.consume_bits(litlen_code_bits);
+                        self.state = match self.last_block {
+                            true => State::Checksum,
+                            false => State::BlockHeader,
+                        };
+                        break;
+                    }
+                    _ => (
+                        LEN_SYM_TO_LEN_BASE[litlen_symbol as usize - 257] as u32,
+                        LEN_SYM_TO_LEN_EXTRA[litlen_symbol as usize - 257],
+                        litlen_code_bits,
+                    ),
+                }
+            } else if litlen_code_bits == 0 {
+                return Err((DecompressionError::InvalidLiteralLengthCode, output_index));
+            } else {
+                self.consume_bits(litlen_code_bits);
+                self.state = match self.last_block {
+                    true => State::Checksum,
+                    false => State::BlockHeader,
                 };
+                break;
+            };
             bits >>= litlen_code_bits;
 
             let length_extra_mask = (1 << length_extra_bits) - 1;
@@ -615,28 +566,18 @@ impl Decompressor {
 
             let dist_entry = self.compression.dist_table[(bits & 0x1ff) as usize];
             let (dist_base, dist_extra_bits, dist_code_bits) = if dist_entry & LITERAL_ENTRY != 0 {
-                (
-                    (dist_entry >> 16) as u16,
-                    (dist_entry >> 8) as u8 & 0xf,
-                    dist_entry as u8,
-                )
+                ((dist_entry >> 16) as u16, (dist_entry >> 8) as u8 & 0xf, dist_entry as u8)
             } else if dist_entry >> 8 == 0 {
                 return Err((DecompressionError::InvalidDistanceCode, output_index));
             } else {
-                let secondary_table_index =
-                    (dist_entry >> 16) + ((bits >> 9) as u32 & (dist_entry & 0xff));
-                let secondary_entry =
-                    self.compression.dist_secondary_table[secondary_table_index as usize];
+                let secondary_table_index = (dist_entry >> 16) + ((bits >> 9) as u32 & (dist_entry & 0xff));
+                let secondary_entry = self.compression.dist_secondary_table[secondary_table_index as usize];
                 let dist_symbol = (secondary_entry >> 4) as usize;
                 if dist_symbol >= 30 {
                     return Err((DecompressionError::InvalidDistanceCode, output_index));
                 }
 
-                (
-                    DIST_SYM_TO_DIST_BASE[dist_symbol],
-                    DIST_SYM_TO_DIST_EXTRA[dist_symbol],
-                    (secondary_entry & 0xf) as u8,
-                )
+                (DIST_SYM_TO_DIST_BASE[dist_symbol], DIST_SYM_TO_DIST_EXTRA[dist_symbol], (secondary_entry & 0xf) as u8)
             };
             bits >>= dist_code_bits;
 
@@ -645,9 +586,7 @@ impl Decompressor {
                 return Err((DecompressionError::DistanceTooFarBack, output_index));
             }
 
-            self.consume_bits(
-                litlen_code_bits + length_extra_bits + dist_code_bits + dist_extra_bits,
-            );
+            self.consume_bits(litlen_code_bits + length_extra_bits + dist_code_bits + dist_extra_bits);
             self.fill_buffer(remaining_input);
             litlen_entry = self.compression.litlen_table[(self.buffer & 0xfff) as usize];
 
@@ -676,10 +615,7 @@ impl Decompressor {
                         output[output_index + i] = output[output_index + i - dist];
                     }
                 } else {
-                    output.copy_within(
-                        output_index - dist..output_index + copy_length - dist,
-                        output_index,
-                    )
+                    output.copy_within(output_index - dist..output_index + copy_length - dist, output_index)
                 }
 
                 if copy_length < length {
@@ -734,55 +670,48 @@ impl Decompressor {
                 }
             }
 
-            let (length_base, length_extra_bits, litlen_code_bits) =
-                if litlen_entry & EXCEPTIONAL_ENTRY == 0 {
-                    (
-                        litlen_entry >> 16,
-                        (litlen_entry >> 8) as u8,
-                        litlen_code_bits,
-                    )
-                } else if litlen_entry & SECONDARY_TABLE_ENTRY != 0 {
-                    let secondary_table_index =
-                        (litlen_entry >> 16) + ((bits >> 12) as u32 & (litlen_entry & 0xff));
-                    let secondary_entry =
-                        self.compression.secondary_table[secondary_table_index as usize];
-                    let litlen_symbol = secondary_entry >> 4;
-                    let litlen_code_bits = (secondary_entry & 0xf) as u8;
+            let (length_base, length_extra_bits, litlen_code_bits) = if litlen_entry & EXCEPTIONAL_ENTRY == 0 {
+                (litlen_entry >> 16, (litlen_entry >> 8) as u8, litlen_code_bits)
+            } else if litlen_entry & SECONDARY_TABLE_ENTRY != 0 {
+                let secondary_table_index = (litlen_entry >> 16) + ((bits >> 12) as u32 & (litlen_entry & 0xff));
+                let secondary_entry = self.compression.secondary_table[secondary_table_index as usize];
+                let litlen_symbol = secondary_entry >> 4;
+                let litlen_code_bits = (secondary_entry & 0xf) as u8;
 
-                    if self.nbits < litlen_code_bits {
-                        break;
-                    } else if litlen_symbol < 256 {
-                        self.consume_bits(litlen_code_bits);
-                        output[output_index] = litlen_symbol as u8;
-                        output_index += 1;
-                        continue;
-                    } else if litlen_symbol == 256 {
-                        self.consume_bits(litlen_code_bits);
-                        self.state = match self.last_block {
-                            true => State::Checksum,
-                            false => State::BlockHeader,
-                        };
-                        break;
-                    }
-
-                    (
-                        LEN_SYM_TO_LEN_BASE[litlen_symbol as usize - 257] as u32,
-                        LEN_SYM_TO_LEN_EXTRA[litlen_symbol as usize - 257],
-                        litlen_code_bits,
-                    )
-                } else if litlen_code_bits == 0 {
-                    return Err((DecompressionError::InvalidLiteralLengthCode, output_index));
-                } else {
-                    if self.nbits < litlen_code_bits {
-                        break;
-                    }
+                if self.nbits < litlen_code_bits {
+                    break;
+                } else if litlen_symbol < 256 {
+                    self.consume_bits(litlen_code_bits);
+                    output[output_index] = litlen_symbol as u8;
+                    output_index += 1;
+                    continue;
+                } else if litlen_symbol == 256 {
                     self.consume_bits(litlen_code_bits);
                     self.state = match self.last_block {
                         true => State::Checksum,
                         false => State::BlockHeader,
                     };
                     break;
+                }
+
+                (
+                    LEN_SYM_TO_LEN_BASE[litlen_symbol as usize - 257] as u32,
+                    LEN_SYM_TO_LEN_EXTRA[litlen_symbol as usize - 257],
+                    litlen_code_bits,
+                )
+            } else if litlen_code_bits == 0 {
+                return Err((DecompressionError::InvalidLiteralLengthCode, output_index));
+            } else {
+                if self.nbits < litlen_code_bits {
+                    break;
+                }
+                self.consume_bits(litlen_code_bits);
+                self.state = match self.last_block {
+                    true => State::Checksum,
+                    false => State::BlockHeader,
                 };
+                break;
+            };
             bits >>= litlen_code_bits;
 
             let length_extra_mask = (1 << length_extra_bits) - 1;
@@ -791,38 +720,27 @@ impl Decompressor {
 
             let dist_entry = self.compression.dist_table[(bits & 0x1ff) as usize];
             let (dist_base, dist_extra_bits, dist_code_bits) = if dist_entry & LITERAL_ENTRY != 0 {
-                (
-                    (dist_entry >> 16) as u16,
-                    (dist_entry >> 8) as u8 & 0xf,
-                    dist_entry as u8,
-                )
+                ((dist_entry >> 16) as u16, (dist_entry >> 8) as u8 & 0xf, dist_entry as u8)
             } else if self.nbits > litlen_code_bits + length_extra_bits + 9 {
                 if dist_entry >> 8 == 0 {
                     return Err((DecompressionError::InvalidDistanceCode, output_index));
                 }
 
-                let secondary_table_index =
-                    (dist_entry >> 16) + ((bits >> 9) as u32 & (dist_entry & 0xff));
-                let secondary_entry =
-                    self.compression.dist_secondary_table[secondary_table_index as usize];
+                let secondary_table_index = (dist_entry >> 16) + ((bits >> 9) as u32 & (dist_entry & 0xff));
+                let secondary_entry = self.compression.dist_secondary_table[secondary_table_index as usize];
                 let dist_symbol = (secondary_entry >> 4) as usize;
                 if dist_symbol >= 30 {
                     return Err((DecompressionError::InvalidDistanceCode, output_index));
                 }
 
-                (
-                    DIST_SYM_TO_DIST_BASE[dist_symbol],
-                    DIST_SYM_TO_DIST_EXTRA[dist_symbol],
-                    (secondary_entry & 0xf) as u8,
-                )
+                (DIST_SYM_TO_DIST_BASE[dist_symbol], DIST_SYM_TO_DIST_EXTRA[dist_symbol], (secondary_entry & 0xf) as u8)
             } else {
                 break;
             };
             bits >>= dist_code_bits;
 
             let dist = dist_base as usize + (bits & ((1 << dist_extra_bits) - 1)) as usize;
-            let total_bits =
-                litlen_code_bits + length_extra_bits + dist_code_bits + dist_extra_bits;
+            let total_bits = litlen_code_bits + length_extra_bits + dist_code_bits + dist_extra_bits;
 
             if self.nbits < total_bits {
                 break;
@@ -857,10 +775,7 @@ impl Decompressor {
                         output[output_index + i] = output[output_index + i - dist];
                     }
                 } else {
-                    output.copy_within(
-                        output_index - dist..output_index + copy_length - dist,
-                        output_index,
-                    )
+                    output.copy_within(output_index - dist..output_index + copy_length - dist, output_index)
                 }
 
                 if copy_length < length {
@@ -947,8 +862,7 @@ impl Decompressor {
         macro_rules! at_error {
             ($result:expr, $output_index:expr) => {
                 if let Err(e) = $result {
-                    self.progress_at_error =
-                        (input.len() - remaining_input.len(), $output_index - output_position);
+                    self.progress_at_error = (input.len() - remaining_input.len(), $output_index - output_position);
                     return Err(e);
                 }
             };
@@ -967,11 +881,7 @@ impl Decompressor {
 
                     let input0 = self.peak_bits(8);
                     let input1 = self.peak_bits(16) >> 8 & 0xff;
-                    if input0 & 0x0f != 0x08
-                        || (input0 & 0xf0) > 0x70
-                        || input1 & 0x20 != 0
-                        || (input0 << 8 | input1) % 31 != 0
-                    {
+                    if input0 & 0x0f != 0x08 || (input0 & 0xf0) > 0x70 || input1 & 0x20 != 0 || (input0 << 8 | input1) % 31 != 0 {
                         return Err(DecompressionError::BadZlibHeader);
                     }
 
@@ -987,19 +897,14 @@ impl Decompressor {
                 State::CodeLengths => {
                     at_error!(self.read_code_lengths(&mut remaining_input), output_index);
                 }
-                State::CompressedData => {
-                    match self.read_compressed(&mut remaining_input, output, output_index) {
-                        Ok(index) => output_index = index,
-                        Err((e, index)) => at_error!(Err::<(), _>(e), index),
-                    }
-                }
+                State::CompressedData => match self.read_compressed(&mut remaining_input, output, output_index) {
+                    Ok(index) => output_index = index,
+                    Err((e, index)) => at_error!(Err::<(), _>(e), index),
+                },
                 State::UncompressedData => {
                     // Drain any bytes from our buffer.
                     debug_assert_eq!(self.nbits % 8, 0);
-                    while self.nbits > 0
-                        && self.uncompressed_bytes_left > 0
-                        && output_index < output.len()
-                    {
+                    while self.nbits > 0 && self.uncompressed_bytes_left > 0 && output_index < output.len() {
                         output[output_index] = self.peak_bits(8) as u8;
                         self.consume_bits(8);
                         output_index += 1;
@@ -1011,21 +916,14 @@ impl Decompressor {
                     }
 
                     // Copy subsequent bytes directly from the input.
-                    let copy_bytes = (self.uncompressed_bytes_left as usize)
-                        .min(remaining_input.len())
-                        .min(output.len() - output_index);
-                    output[output_index..][..copy_bytes]
-                        .copy_from_slice(&remaining_input[..copy_bytes]);
+                    let copy_bytes = (self.uncompressed_bytes_left as usize).min(remaining_input.len()).min(output.len() - output_index);
+                    output[output_index..][..copy_bytes].copy_from_slice(&remaining_input[..copy_bytes]);
                     remaining_input = &remaining_input[copy_bytes..];
                     output_index += copy_bytes;
                     self.uncompressed_bytes_left -= copy_bytes as u16;
 
                     if self.uncompressed_bytes_left == 0 {
-                        self.state = if self.last_block {
-                            State::Checksum
-                        } else {
-                            State::BlockHeader
-                        };
+                        self.state = if self.last_block { State::Checksum } else { State::BlockHeader };
                     }
                 }
                 State::Checksum if self.raw => {
@@ -1042,9 +940,7 @@ impl Decompressor {
                             self.consume_bits(align_bits);
                         }
                         #[cfg(not(fuzzing))]
-                        if !self.ignore_adler32
-                            && (self.peak_bits(32) as u32).swap_bytes() != self.checksum.finish()
-                        {
+                        if !self.ignore_adler32 && (self.peak_bits(32) as u32).swap_bytes() != self.checksum.finish() {
                             return Err(DecompressionError::WrongChecksum);
                         }
                         self.state = State::Done;
@@ -1109,17 +1005,13 @@ impl From<DecompressionError> for BoundedDecompressionError {
 
 /// Decompress the given data, returning an error if the output is larger than
 /// `maxlen` bytes.
-pub fn decompress_to_vec_bounded(
-    input: &[u8],
-    maxlen: usize,
-) -> Result<Vec<u8>, BoundedDecompressionError> {
+pub fn decompress_to_vec_bounded(input: &[u8], maxlen: usize) -> Result<Vec<u8>, BoundedDecompressionError> {
     let mut decoder = Decompressor::new();
     let mut output = vec![0; 1024.min(maxlen)];
     let mut input_index = 0;
     let mut output_index = 0;
     loop {
-        let (consumed, produced) =
-            decoder.read(&input[input_index..], &mut output, output_index, true)?;
+        let (consumed, produced) = decoder.read(&input[input_index..], &mut output, output_index, true)?;
         input_index += consumed;
         output_index += produced;
         if decoder.is_done() || output_index == maxlen {
@@ -1132,9 +1024,7 @@ pub fn decompress_to_vec_bounded(
     if decoder.is_done() {
         Ok(output)
     } else {
-        Err(BoundedDecompressionError::OutputTooLarge {
-            partial_output: output,
-        })
+        Err(BoundedDecompressionError::OutputTooLarge { partial_output: output })
     }
 }
 
@@ -1180,12 +1070,7 @@ mod tests {
             }
         }
         if decompressed != decompressed2 {
-            panic!(
-                "length mismatch {} {} {:x?}",
-                decompressed.len(),
-                decompressed2.len(),
-                &decompressed2[decompressed.len()..][..16]
-            );
+            panic!("length mismatch {} {} {:x?}", decompressed.len(), decompressed2.len(), &decompressed2[decompressed.len()..][..16]);
         }
         //assert_eq!(decompressed, decompressed2);
     }
@@ -1199,13 +1084,7 @@ mod tests {
                     continue;
                 }
                 assert_eq!(LENGTH_TO_LEN_EXTRA[len_base + j - 3], bits, "{} {}", i, j);
-                assert_eq!(
-                    LENGTH_TO_SYMBOL[len_base + j - 3],
-                    i as u16 + 257,
-                    "{} {}",
-                    i,
-                    j
-                );
+                assert_eq!(LENGTH_TO_SYMBOL[len_base + j - 3], i as u16 + 257, "{} {}", i, j);
             }
         }
     }
@@ -1267,10 +1146,7 @@ mod tests {
         let mut decompressor = Decompressor::new();
         decompressor.ignore_adler32();
         let mut decompressed = vec![0; 1024];
-        let decompressed_len = decompressor
-            .read(&compressed, &mut decompressed, 0, true)
-            .unwrap()
-            .1;
+        let decompressed_len = decompressor.read(&compressed, &mut decompressed, 0, true).unwrap().1;
         assert_eq!(&decompressed[..decompressed_len], b"Hello world!");
     }
 
@@ -1281,25 +1157,12 @@ mod tests {
 
         let mut decompressor = Decompressor::new();
         let mut decompressed = vec![0; 1024];
-        let (input_consumed, output_written) = decompressor
-            .read(
-                &compressed[..compressed.len() - 1],
-                &mut decompressed,
-                0,
-                false,
-            )
-            .unwrap();
+        let (input_consumed, output_written) = decompressor.read(&compressed[..compressed.len() - 1], &mut decompressed, 0, false).unwrap();
         assert_eq!(output_written, input.len());
         assert_eq!(input_consumed, compressed.len() - 1);
 
-        let (input_consumed, output_written) = decompressor
-            .read(
-                &compressed[input_consumed..],
-                &mut decompressed[..output_written],
-                output_written,
-                true,
-            )
-            .unwrap();
+        let (input_consumed, output_written) =
+            decompressor.read(&compressed[input_consumed..], &mut decompressed[..output_written], output_written, true).unwrap();
         assert!(decompressor.is_done());
         assert_eq!(input_consumed, 1);
         assert_eq!(output_written, 0);
@@ -1321,9 +1184,7 @@ mod tests {
         // `end_of_input` is set.
         for end_of_input in [true, false] {
             let mut decompressor = Decompressor::new();
-            let (input_consumed, output_written) = decompressor
-                .read(&compressed, &mut [], 0, end_of_input)
-                .unwrap();
+            let (input_consumed, output_written) = decompressor.read(&compressed, &mut [], 0, end_of_input).unwrap();
 
             assert!(decompressor.is_done());
             assert_eq!(input_consumed, compressed.len());
@@ -1335,9 +1196,7 @@ mod tests {
     use tables::FIXED_CODE_LENGTHS;
     use test_utils::{decompress_by_chunks, TestDecompressionError};
 
-    fn verify_no_sensitivity_to_input_chunking(
-        input: &[u8],
-    ) -> Result<Vec<u8>, TestDecompressionError> {
+    fn verify_no_sensitivity_to_input_chunking(input: &[u8]) -> Result<Vec<u8>, TestDecompressionError> {
         let r_whole = decompress_by_chunks(input, vec![input.len()], false);
         let r_bytewise = decompress_by_chunks(input, std::iter::repeat(1), false);
         assert_eq!(r_whole, r_bytewise);
@@ -1350,10 +1209,7 @@ mod tests {
     /// (`Err(InvalidDistanceCode)`).
     #[test]
     fn test_input_chunking_sensitivity_when_handling_distance_codes() {
-        let result = verify_no_sensitivity_to_input_chunking(include_bytes!(
-            "../tests/input-chunking-sensitivity-example1.zz"
-        ))
-        .unwrap();
+        let result = verify_no_sensitivity_to_input_chunking(include_bytes!("../tests/input-chunking-sensitivity-example1.zz")).unwrap();
         assert_eq!(result.len(), 281);
         assert_eq!(simd_adler32::adler32(&result.as_slice()), 751299);
     }
@@ -1364,14 +1220,8 @@ mod tests {
     /// (successful result)`).
     #[test]
     fn test_input_chunking_sensitivity_when_no_end_of_block_symbol_example1() {
-        let err = verify_no_sensitivity_to_input_chunking(include_bytes!(
-            "../tests/input-chunking-sensitivity-example2.zz"
-        ))
-        .unwrap_err();
-        assert_eq!(
-            err,
-            TestDecompressionError::ProdError(DecompressionError::BadLiteralLengthHuffmanTree)
-        );
+        let err = verify_no_sensitivity_to_input_chunking(include_bytes!("../tests/input-chunking-sensitivity-example2.zz")).unwrap_err();
+        assert_eq!(err, TestDecompressionError::ProdError(DecompressionError::BadLiteralLengthHuffmanTree));
     }
 
     /// This is a regression test found by the `inflate_bytewise3` fuzzer from the `fdeflate`
@@ -1380,13 +1230,7 @@ mod tests {
     /// (successful result)`).
     #[test]
     fn test_input_chunking_sensitivity_when_no_end_of_block_symbol_example2() {
-        let err = verify_no_sensitivity_to_input_chunking(include_bytes!(
-            "../tests/input-chunking-sensitivity-example3.zz"
-        ))
-        .unwrap_err();
-        assert_eq!(
-            err,
-            TestDecompressionError::ProdError(DecompressionError::BadLiteralLengthHuffmanTree)
-        );
+        let err = verify_no_sensitivity_to_input_chunking(include_bytes!("../tests/input-chunking-sensitivity-example3.zz")).unwrap_err();
+        assert_eq!(err, TestDecompressionError::ProdError(DecompressionError::BadLiteralLengthHuffmanTree));
     }
 }

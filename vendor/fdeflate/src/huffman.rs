@@ -45,11 +45,7 @@ pub fn build_table(
         } else if max_length == 1 && histogram[1] == 1 {
             let symbol = lengths.iter().position(|&l| l == 1).unwrap();
             codes[symbol] = 0;
-            let entry = entries
-                .get(symbol)
-                .cloned()
-                .unwrap_or((symbol as u32) << 16)
-                | 1;
+            let entry = entries.get(symbol).cloned().unwrap_or((symbol as u32) << 16) | 1;
             for chunk in primary_table.chunks_mut(2) {
                 chunk[0] = entry;
                 chunk[1] = 0;
@@ -97,11 +93,7 @@ pub fn build_table(
             let symbol = sorted_symbols[i];
             i += 1;
 
-            primary_table[codeword as usize] = entries
-                .get(symbol)
-                .cloned()
-                .unwrap_or((symbol as u32) << 16)
-                | length as u32;
+            primary_table[codeword as usize] = entries.get(symbol).cloned().unwrap_or((symbol as u32) << 16) | length as u32;
 
             codes[symbol] = codeword;
             codeword = next_codeword(codeword, current_table_end as u16);
@@ -118,10 +110,7 @@ pub fn build_table(
                             let codeword1 = codes[sym1];
                             let codeword2 = codes[sym2];
                             let codeword = codeword1 | (codeword2 << len1);
-                            let entry = (sym1 as u32) << 16
-                                | (sym2 as u32) << 24
-                                | LITERAL_ENTRY
-                                | (2 << 8);
+                            let entry = (sym1 as u32) << 16 | (sym2 as u32) << 24 | LITERAL_ENTRY | (2 << 8);
                             primary_table[codeword as usize] = entry | (length as u32);
                         }
                     }
@@ -148,10 +137,8 @@ pub fn build_table(
                 if codeword & primary_table_mask != subtable_prefix {
                     subtable_prefix = codeword & primary_table_mask;
                     subtable_start = secondary_table.len();
-                    primary_table[subtable_prefix as usize] = ((subtable_start as u32) << 16)
-                        | EXCEPTIONAL_ENTRY
-                        | SECONDARY_TABLE_ENTRY
-                        | (subtable_size as u32 - 1);
+                    primary_table[subtable_prefix as usize] =
+                        ((subtable_start as u32) << 16) | EXCEPTIONAL_ENTRY | SECONDARY_TABLE_ENTRY | (subtable_size as u32 - 1);
                     secondary_table.resize(subtable_start + subtable_size, 0);
                 }
 
@@ -161,8 +148,7 @@ pub fn build_table(
 
                 // Insert the symbol into the secondary table and advance to the next codeword.
                 codes[symbol] = codeword;
-                secondary_table[subtable_start + (codeword >> primary_table_bits) as usize] =
-                    ((symbol as u16) << 4) | (length as u16);
+                secondary_table[subtable_start + (codeword >> primary_table_bits) as usize] = ((symbol as u16) << 4) | (length as u16);
                 codeword = next_codeword(codeword, 1 << length);
             }
 
@@ -170,10 +156,8 @@ pub fn build_table(
             if length < max_length && codeword & primary_table_mask == subtable_prefix {
                 secondary_table.extend_from_within(subtable_start..);
                 let subtable_size = secondary_table.len() - subtable_start;
-                primary_table[subtable_prefix as usize] = ((subtable_start as u32) << 16)
-                    | EXCEPTIONAL_ENTRY
-                    | SECONDARY_TABLE_ENTRY
-                    | (subtable_size as u32 - 1);
+                primary_table[subtable_prefix as usize] =
+                    ((subtable_start as u32) << 16) | EXCEPTIONAL_ENTRY | SECONDARY_TABLE_ENTRY | (subtable_size as u32 - 1);
             }
         }
     }

@@ -27,21 +27,13 @@ mod huffman;
 mod tables;
 
 pub use compress::{compress_to_vec, Compressor, StoredOnlyCompressor};
-pub use decompress::{
-    decompress_to_vec, decompress_to_vec_bounded, BoundedDecompressionError, DecompressionError,
-    Decompressor,
-};
+pub use decompress::{decompress_to_vec, decompress_to_vec_bounded, BoundedDecompressionError, DecompressionError, Decompressor};
 
 /// Build a length limited huffman tree.
 ///
 /// Dynamic programming algorithm from fpnge.
 #[doc(hidden)]
-pub fn compute_code_lengths(
-    freqs: &[u64],
-    min_limit: &[u8],
-    max_limit: &[u8],
-    calculated_nbits: &mut [u8],
-) {
+pub fn compute_code_lengths(freqs: &[u64], min_limit: &[u8], max_limit: &[u8], calculated_nbits: &mut [u8]) {
     debug_assert_eq!(freqs.len(), min_limit.len());
     debug_assert_eq!(freqs.len(), max_limit.len());
     debug_assert_eq!(freqs.len(), calculated_nbits.len());
@@ -63,9 +55,8 @@ pub fn compute_code_lengths(
         for bits in min_limit[sym]..=max_limit[sym] {
             let off_delta = 1 << (precision - bits);
             for off in 0..=num_patterns.saturating_sub(off_delta) {
-                dynp[index(sym + 1, off + off_delta)] = dynp[index(sym, off)]
-                    .saturating_add(freqs[sym] * u64::from(bits))
-                    .min(dynp[index(sym + 1, off + off_delta)]);
+                dynp[index(sym + 1, off + off_delta)] =
+                    dynp[index(sym, off)].saturating_add(freqs[sym] * u64::from(bits)).min(dynp[index(sym + 1, off + off_delta)]);
             }
         }
     }
@@ -80,9 +71,7 @@ pub fn compute_code_lengths(
         for bits in min_limit[sym]..=max_limit[sym] {
             let off_delta = 1 << (precision - bits);
             if off_delta <= off
-                && dynp[index(sym + 1, off)]
-                    == dynp[index(sym, off - off_delta)]
-                        .saturating_add(freqs[sym] * u64::from(bits))
+                && dynp[index(sym + 1, off)] == dynp[index(sym, off - off_delta)].saturating_add(freqs[sym] * u64::from(bits))
             {
                 off -= off_delta;
                 calculated_nbits[sym] = bits;

@@ -80,14 +80,9 @@ pub fn decompress_by_chunks(
         let start = in_pos;
         let end = std::cmp::min(start + chunk_size, input.len());
 
-        let eof = if early_eof {
-            end == input.len()
-        } else {
-            start == input.len()
-        };
+        let eof = if early_eof { end == input.len() } else { start == input.len() };
 
-        let (in_consumed, out_written) =
-            d.read(&input[start..end], out_buf.as_mut_slice(), out_pos, eof)?;
+        let (in_consumed, out_written) = d.read(&input[start..end], out_buf.as_mut_slice(), out_pos, eof)?;
 
         in_pos += in_consumed;
         out_pos += out_written;

@@ -22,7 +22,6 @@ pub enum Ty {
 
 #[derive(Debug)]
 pub struct Struct {
-    pub name: &'static str,
     pub fields: &'static [(&'static str, Ty)],
 }
 
@@ -32,8 +31,8 @@ use Ty::*;
 const STRINGS: Ty = Map(&Str);
 const ANY_MAP: Ty = Map(&Any);
 
+/// Go's `RainbondApplicationConfig`.
 pub static TEMPLATE: Struct = Struct {
-    name: "RainbondApplicationConfig",
     fields: &[
         ("group_key", Str),
         ("group_name", Str),
@@ -53,10 +52,11 @@ pub static TEMPLATE: Struct = Struct {
     ],
 };
 
-static K8S_RESOURCE: Struct = Struct { name: "K8sResource", fields: &[("name", Str), ("kind", Str), ("content", Str)] };
+/// Go's `K8sResource`.
+static K8S_RESOURCE: Struct = Struct { fields: &[("name", Str), ("kind", Str), ("content", Str)] };
 
+/// Go's `PlatformPlugin`.
 static PLATFORM_PLUGIN: Struct = Struct {
-    name: "PlatformPlugin",
     fields: &[
         ("is_platform_plugin", Bool),
         ("plugin_id", Str),
@@ -70,8 +70,8 @@ static PLATFORM_PLUGIN: Struct = Struct {
     ],
 };
 
+/// Go's `Component`.
 pub static COMPONENT: Struct = Struct {
-    name: "Component",
     fields: &[
         ("memory", Int),
         ("cpu", Int),
@@ -114,13 +114,12 @@ pub static COMPONENT: Struct = Struct {
     ],
 };
 
-static VM: Struct = Struct {
-    name: "VMTemplate",
-    fields: &[("boot_mode", Str), ("machine_type", Str), ("boot_source_format", Str), ("disk_layout", List(&Struct(&VM_DISK)))],
-};
+/// Go's `VMTemplate`.
+static VM: Struct =
+    Struct { fields: &[("boot_mode", Str), ("machine_type", Str), ("boot_source_format", Str), ("disk_layout", List(&Struct(&VM_DISK)))] };
 
+/// Go's `VMDiskLayoutItem`.
 static VM_DISK: Struct = Struct {
-    name: "VMDiskLayoutItem",
     fields: &[
         ("disk_key", Str),
         ("disk_name", Str),
@@ -137,8 +136,8 @@ static VM_DISK: Struct = Struct {
     ],
 };
 
+/// Go's `ComponentProbe`.
 static PROBE: Struct = Struct {
-    name: "ComponentProbe",
     fields: &[
         ("ID", Int),
         ("initial_delay_second", Int),
@@ -158,13 +157,12 @@ static PROBE: Struct = Struct {
     ],
 };
 
-static IMAGE_INFO: Struct = Struct {
-    name: "ImageInfo",
-    fields: &[("hub_password", Str), ("namespace", Str), ("hub_url", Str), ("hub_user", Str), ("is_trust", Bool)],
-};
+/// Go's `ImageInfo`.
+static IMAGE_INFO: Struct =
+    Struct { fields: &[("hub_password", Str), ("namespace", Str), ("hub_url", Str), ("hub_user", Str), ("is_trust", Bool)] };
 
+/// Go's `ComponentPort`.
 static PORT: Struct = Struct {
-    name: "ComponentPort",
     fields: &[
         ("port_alias", Str),
         ("protocol", Str),
@@ -177,13 +175,12 @@ static PORT: Struct = Struct {
     ],
 };
 
-static ENV: Struct = Struct {
-    name: "ComponentEnv",
-    fields: &[("attr_name", Str), ("name", Str), ("is_change", Bool), ("attr_value", Str), ("container_port", Int32)],
-};
+/// Go's `ComponentEnv`.
+static ENV: Struct =
+    Struct { fields: &[("attr_name", Str), ("name", Str), ("is_change", Bool), ("attr_value", Str), ("container_port", Int32)] };
 
+/// Go's `ComponentExtendMethodRule`.
 static EXTEND_METHOD_RULE: Struct = Struct {
-    name: "ComponentExtendMethodRule",
     fields: &[
         ("min_node", Int),
         ("step_memory", Int),
@@ -196,13 +193,11 @@ static EXTEND_METHOD_RULE: Struct = Struct {
     ],
 };
 
-static REPORT: Struct = Struct {
-    name: "ComponentReport",
-    fields: &[("primary_link", Str), ("level", Int), ("message", Str), ("type", Str), ("create_time", Str)],
-};
+/// Go's `ComponentReport`.
+static REPORT: Struct = Struct { fields: &[("primary_link", Str), ("level", Int), ("message", Str), ("type", Str), ("create_time", Str)] };
 
+/// Go's `Plugin`.
 pub static PLUGIN: Struct = Struct {
-    name: "Plugin",
     fields: &[
         ("origin", Str),
         ("code_repo", Str),
@@ -223,8 +218,8 @@ pub static PLUGIN: Struct = Struct {
     ],
 };
 
+/// Go's `PluginConfigGroup`.
 static PLUGIN_CONFIG_GROUP: Struct = Struct {
-    name: "PluginConfigGroup",
     fields: &[
         ("config_name", Str),
         ("options", List(&Struct(&PLUGIN_CONFIG_OPTION))),
@@ -235,8 +230,8 @@ static PLUGIN_CONFIG_GROUP: Struct = Struct {
     ],
 };
 
+/// Go's `PluginConfigGroupOption`.
 static PLUGIN_CONFIG_OPTION: Struct = Struct {
-    name: "PluginConfigGroupOption",
     fields: &[
         ("attr_alt_value", Str),
         ("attr_type", Str),
@@ -251,13 +246,14 @@ static PLUGIN_CONFIG_OPTION: Struct = Struct {
     ],
 };
 
-static SHARE_VOLUME: Struct =
-    Struct { name: "ComponentShareVolume", fields: &[("mnt_name", Str), ("mnt_dir", Str), ("service_share_uuid", Str)] };
+/// Go's `ComponentShareVolume`.
+static SHARE_VOLUME: Struct = Struct { fields: &[("mnt_name", Str), ("mnt_dir", Str), ("service_share_uuid", Str)] };
 
-static DEP: Struct = Struct { name: "ComponentDep", fields: &[("dep_service_key", Str)] };
+/// Go's `ComponentDep`.
+static DEP: Struct = Struct { fields: &[("dep_service_key", Str)] };
 
+/// Go's `ComponentVolume`.
 static VOLUME: Struct = Struct {
-    name: "ComponentVolume",
     fields: &[
         ("volume_name", Str),
         ("file_content", Str),
@@ -270,8 +266,8 @@ static VOLUME: Struct = Struct {
     ],
 };
 
+/// Go's `ComponentPluginConfig`.
 static PLUGIN_CONFIG: Struct = Struct {
-    name: "ComponentPluginConfig",
     fields: &[
         ("create_time", Str),
         ("plugin_status", Bool),
@@ -286,23 +282,18 @@ static PLUGIN_CONFIG: Struct = Struct {
     ],
 };
 
-static MONITOR: Struct = Struct {
-    name: "ComponentMonitor",
-    fields: &[("name", Str), ("service_show_name", Str), ("port", Int), ("path", Str), ("interval", Str)],
-};
+/// Go's `ComponentMonitor`.
+static MONITOR: Struct = Struct { fields: &[("name", Str), ("service_show_name", Str), ("port", Int), ("path", Str), ("interval", Str)] };
 
-static GRAPH: Struct = Struct {
-    name: "ComponentGraph",
-    fields: &[("component_id", Str), ("graph_id", Str), ("title", Str), ("promql", Str), ("sequence", Int)],
-};
+/// Go's `ComponentGraph`.
+static GRAPH: Struct = Struct { fields: &[("component_id", Str), ("graph_id", Str), ("title", Str), ("promql", Str), ("sequence", Int)] };
 
-static APP_CONFIG_GROUP: Struct = Struct {
-    name: "AppConfigGroup",
-    fields: &[("name", Str), ("injection_type", Str), ("config_items", STRINGS), ("component_keys", List(&Str))],
-};
+/// Go's `AppConfigGroup`.
+static APP_CONFIG_GROUP: Struct =
+    Struct { fields: &[("name", Str), ("injection_type", Str), ("config_items", STRINGS), ("component_keys", List(&Str))] };
 
+/// Go's `IngressHTTPRoute`.
 static INGRESS_HTTP_ROUTE: Struct = Struct {
-    name: "IngressHTTPRoute",
     fields: &[
         ("default_domain", Bool),
         ("location", Str),
@@ -325,16 +316,15 @@ static INGRESS_HTTP_ROUTE: Struct = Struct {
     ],
 };
 
-static INGRESS_STREAM_ROUTE: Struct = Struct {
-    name: "IngressSreamRoute",
-    fields: &[("protocol", Str), ("connection_timeout", Int), ("component_key", Str), ("port", Uint32)],
-};
+/// Go's `IngressSreamRoute`.
+static INGRESS_STREAM_ROUTE: Struct =
+    Struct { fields: &[("protocol", Str), ("connection_timeout", Int), ("component_key", Str), ("port", Uint32)] };
 
-static ENDPOINTS: Struct =
-    Struct { name: "Endpoints", fields: &[("endpoints_info", Str), ("service_cname", Str), ("endpoints_type", Str)] };
+/// Go's `Endpoints`.
+static ENDPOINTS: Struct = Struct { fields: &[("endpoints_info", Str), ("service_cname", Str), ("endpoints_type", Str)] };
 
-static K8S_ATTRIBUTE: Struct =
-    Struct { name: "ComponentK8sAttribute", fields: &[("component_id", Str), ("name", Str), ("save_type", Str), ("attribute_value", Str)] };
+/// Go's `ComponentK8sAttribute`.
+static K8S_ATTRIBUTE: Struct = Struct { fields: &[("component_id", Str), ("name", Str), ("save_type", Str), ("attribute_value", Str)] };
 
 impl Struct {
     /// The field a JSON key decodes into: an exact match first, else one

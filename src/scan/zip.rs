@@ -5,19 +5,13 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 
-use crate::gzip::{BombGuard, InflateLimit};
-use crate::paths;
-use crate::scan::{self, Options, Package, Stop};
-use crate::source::SourceReader;
-use crate::tarwalk::Kind;
-
-/// Symlink targets longer than this are not read (they are stored as data).
-const MAX_LINK_TARGET: u64 = 4096;
-/// Files recorded whose directory the importer's unzip would not have made,
-/// and members recorded with a compression method it does not know.
-const MAX_ORPHANS: usize = 20;
-/// Directories remembered for that check (a real package has a handful).
-const MAX_DIRS: usize = 10_000;
+use super::package::{Options, Package, Stop};
+use super::visit::visit;
+use crate::container::gzip::{BombGuard, InflateLimit};
+use crate::container::paths;
+use crate::container::source::SourceReader;
+use crate::container::tarwalk::Kind;
+use crate::limits::{MAX_DIRS, MAX_LINK_TARGET, MAX_ORPHANS};
 
 pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options) {
     pkg.walked = true;
@@ -88,7 +82,7 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
         pkg.uncompressed_bytes = pkg.uncompressed_bytes.saturating_add(size);
         let compressed = pkg.size;
         let mut data = Guarded { inner: &mut file, inflated: &mut inflated, compressed };
-        let result = scan::visit(pkg, &name, kind, size, link.as_deref(), pos, &mut data, options)
+        let result = visit(pkg, &name, kind, size, link.as_deref(), pos, &mut data, options)
             .and_then(|()| io::copy(&mut data, &mut io::sink()).map(|_| ()));
         if let Err(e) = result {
             if let Some(limit) = e.get_ref().and_then(|i| i.downcast_ref::<InflateLimit>()) {

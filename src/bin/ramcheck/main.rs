@@ -1,4 +1,5 @@
-//! Arguments, files and exit codes (`shared/spec/report.md`, "Command line").
+//! The `ramcheck` command line, a thin shell over the core: arguments, files
+//! and exit codes (`shared/spec/report.md`, "Command line").
 
 mod fix;
 mod progress;
@@ -12,7 +13,7 @@ use std::time::Instant;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use ramcheck::format::{self, Lang};
+use ramcheck::report::{self, Lang};
 use ramcheck::rules::{self, RULES};
 use ramcheck::{Options, Report, Target};
 
@@ -79,7 +80,7 @@ fn command() -> clap::Command {
     Args::command().version(&*Box::leak(version.into_boxed_str()))
 }
 
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     match args.command {
         Some(Command::Fix(fix)) => return fix::run(fix),
@@ -116,7 +117,7 @@ pub fn main() -> ExitCode {
             }
         };
         let written = match args.format {
-            Format::Text => writeln!(stdout, "{}", format::text(&report, lang, color)),
+            Format::Text => writeln!(stdout, "{}", report::text(&report, lang, color)),
             Format::Json => writeln!(stdout, "{}", serde_json::to_string(&report).expect("a report serialises")),
             Format::Sarif => Ok(()),
         };
@@ -126,7 +127,7 @@ pub fn main() -> ExitCode {
         reports.push(report);
     }
     if matches!(args.format, Format::Sarif) {
-        let sarif = format::sarif(&reports);
+        let sarif = report::sarif(&reports);
         if writeln!(stdout, "{}", serde_json::to_string_pretty(&sarif).expect("SARIF serialises")).is_err() {
             return ExitCode::from(2);
         }

@@ -1,5 +1,5 @@
 //! The check of a gzip package on two cores: an inflater worker runs the gzip
-//! layer and hands [`gzip::CHUNK`]-sized fills of inflated bytes to a checker
+//! layer and hands 1 MiB-sized fills of inflated bytes to a checker
 //! worker, which walks them. Inflating is the larger half of a check, so the
 //! walk, the image archives and the rules run beside it instead of after it.
 //!
@@ -24,9 +24,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
 use super::{from_js, millis_since, progress_to, to_js, BlobSource};
-use crate::gzip::{self, Fill, GzipStream, StreamError, FILL_BUFFER, WINDOW};
-use crate::source::{Sequential, SourceReader};
-use crate::Options;
+use ramcheck::stream::{self, Fill, GzipStream, Sequential, SourceReader, StreamError, FILL_BUFFER, WINDOW};
+use ramcheck::Options;
 
 #[wasm_bindgen]
 extern "C" {
@@ -40,7 +39,7 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingRead)]
     fn read_next(ptr: u32, cap: u32) -> f64;
     /// Checker side: copies the next fill's bytes to `ptr` (at most
-    /// [`gzip::CHUNK`]). Returns a promise that settles when they are there.
+    /// 1 MiB). Returns a promise that settles when they are there.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingPull)]
     fn pull(ptr: u32) -> f64;
     /// Checker side: the fill whose bytes `pull` copied last.
@@ -107,7 +106,7 @@ fn inflate(len: u64, progress: Option<js_sys::Function>) -> Result<JsValue, JsVa
     let mut gz = GzipStream::new(SourceReader::new(&source, Some(&mut report_progress)));
     let mut buf = vec![0; FILL_BUFFER];
     loop {
-        let fill = gzip::fill(&mut gz, &mut buf);
+        let fill = stream::fill(&mut gz, &mut buf);
         let last = fill.last;
         emit(buf[WINDOW..].as_ptr() as u32, to_js(&fill)?);
         if last {
@@ -127,7 +126,7 @@ fn check(blob: Blob, name: &str, deep: bool) -> Result<JsValue, JsValue> {
         })
     };
     let started = js_sys::Date::now();
-    let mut report = crate::check::check_with(&source, name, &options, &mut refill);
+    let mut report = ramcheck::stream::check_with(&source, name, &options, &mut refill);
     report.stats.millis = millis_since(started);
     to_js(&report)
 }

@@ -1,30 +1,25 @@
 //! metadata.json: parsed as Go's `json.Decoder` would, and checked against
-//! the importer's struct types ([`crate::model`]).
+//! the importer's struct types ([`crate::facts::model`]).
 
 use serde_json::Value;
 
-use crate::model::{self, Struct, Ty};
-
-/// Type errors reported per metadata.json; past this, one line says how many
-/// more there are.
-pub const MAX_TYPE_ERRORS: usize = 50;
-/// Nesting depth accepted in any JSON member. serde_json refuses deeper
-/// documents (its recursion limit is 128) before they can exhaust the stack.
-pub const MAX_JSON_DEPTH: usize = 128;
-/// Values (counted by [`json_nodes`]) accepted in metadata.json. Parsed, a
-/// value takes up to ~160 bytes however short its text (`{"a":0},` is 8
-/// bytes and 3 nodes), so this bounds the parsed template near 160 MB; a
-/// real template of 100 components has some 30,000.
-pub const MAX_METADATA_NODES: usize = 1_000_000;
+use crate::facts::model::{self, Struct, Ty};
+use crate::limits::{MAX_JSON_DEPTH, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
 
 #[derive(Debug, Clone, PartialEq)]
+/// Why metadata.json does not parse as the importer's decoder reads it.
 pub enum ParseError {
     /// A UTF-8 byte-order mark: Go fails on its first byte.
     Bom,
+    /// Nothing but white space.
     Empty,
+    /// A syntax error at `line`:`column` (from 1), with Go's message.
     Syntax {
+        /// Its line.
         line: usize,
+        /// Its column.
         column: usize,
+        /// The decoder's message.
         message: String,
     },
     /// The top level is an array, string, number or bool.
@@ -160,6 +155,7 @@ pub fn syntax_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// What kind of JSON value this is, for messages: `a string`, `null`.
 pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -194,11 +190,14 @@ fn is_negative_zero(n: &serde_json::Number) -> bool {
     n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative())
 }
 
+/// A value Go's decoder refuses for the field's type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeError {
     /// JSON path of the value, e.g. `apps[1].memory`.
     pub path: String,
+    /// The Go type the field has.
     pub expected: &'static str,
+    /// The value found, described.
     pub found: String,
 }
 

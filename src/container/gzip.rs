@@ -19,15 +19,8 @@ use fdeflate::{DecompressionError, Decompressor};
 use serde::{Deserialize, Serialize};
 use zlib_rs::crc32::crc32;
 
-use crate::source::SourceReader;
-
-/// Below this many inflated bytes the bomb guard never fires: real packages
-/// and the project's own multi-GB zero-filled test packages stay under it.
-pub const BOMB_MIN_INFLATED: u64 = 16 << 30;
-/// Past [`BOMB_MIN_INFLATED`], a stream that inflates more than this many
-/// times the bytes read is a gzip bomb, not an export: image layers inside a
-/// real package are already compressed or compress 2 to 5 times at most.
-pub const BOMB_MAX_RATIO: u64 = 200;
+use crate::container::source::SourceReader;
+use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_HEADER_FIELD};
 
 /// The decompression bomb guard, with its thresholds as values so that
 /// tests can exercise it without inflating 16 GiB.
@@ -119,14 +112,14 @@ pub struct Trailer {
 const BAD_HEADER: &str = "invalid gzip header";
 const BAD_CHECKSUM: &str = "corrupt gzip stream does not have a matching checksum";
 const BAD_DEFLATE: &str = "corrupt deflate stream";
-/// A name or comment in a gzip header longer than this is refused (as flate2 does).
-const MAX_HEADER_FIELD: usize = 65_535;
 
 impl<'a> GzipStream<'a> {
+    /// The gzip stream of `reader`, with the default bomb guard.
     pub fn new(reader: SourceReader<'a>) -> Self {
         Self::with_guard(reader, BombGuard::DEFAULT)
     }
 
+    /// The same with another bomb guard (the tests' small one).
     pub fn with_guard(reader: SourceReader<'a>, guard: BombGuard) -> Self {
         let compressed_len = reader.source_len();
         let input = BufReader::with_capacity(READ_BUFFER, reader);
@@ -365,14 +358,19 @@ pub const FILL_BUFFER: usize = WINDOW + CHUNK;
 /// its trailer, so that the checksum covers whole fills.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Fill {
+    /// Inflated bytes in the buffer.
     pub len: usize,
+    /// Compressed bytes read so far.
     pub compressed: u64,
+    /// Bytes inflated so far.
     pub inflated: u64,
     /// The member ended with these bytes.
     pub trailer: Option<Trailer>,
     /// The stream ended: at its end, or with `error` after these bytes.
     pub last: bool,
+    /// What follows the last member, when anything does.
     pub trailing: Option<Trailing>,
+    /// Why the stream ended early.
     pub error: Option<StreamError>,
 }
 
@@ -385,7 +383,12 @@ pub enum StreamError {
     /// The stream is damaged.
     Damaged(String),
     /// The bomb guard fired.
-    Limit { inflated: u64, compressed: u64 },
+    Limit {
+        /// Bytes inflated when it fired.
+        inflated: u64,
+        /// Compressed bytes read by then.
+        compressed: u64,
+    },
     /// Reading the file failed.
     Io(String),
 }
@@ -531,7 +534,7 @@ mod tests {
     use std::io::{Read, Write};
 
     use super::*;
-    use crate::source::SourceReader;
+    use crate::container::source::SourceReader;
 
     fn gzip(data: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

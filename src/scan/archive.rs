@@ -10,26 +10,10 @@ use std::io::{self, Cursor, Read};
 
 use sha2::{Digest, Sha256};
 
-use crate::metadata::{json_nodes, syntax_message};
-use crate::paths;
-use crate::tarwalk::{Kind, TarError, TarWalker};
-
-/// A JSON member (manifest, index, config) larger than this is not parsed:
-/// real ones are a few KiB, a config with a long history some hundred KiB.
-pub const MAX_JSON_MEMBER: u64 = 4 << 20;
-/// JSON bytes parsed for all the image archives of a package together.
-pub const MAX_JSON_BYTES: u64 = 64 << 20;
-/// JSON values (see [`json_nodes`]) parsed for all the image archives of a
-/// package together. Parsed, a value takes up to ~160 bytes however short
-/// its text, so this, not the byte count, bounds their memory (~160 MB); 200
-/// images with long histories have some 250,000.
-pub const MAX_JSON_NODES: usize = 1_000_000;
-/// Members recorded per image archive; past it the rest is walked but not
-/// kept (a `docker save` of 200 images with 50 layers has about 40,000).
-pub const MAX_ARCHIVE_MEMBERS: usize = 100_000;
-/// Members recorded for all the image archives of a package together
-/// (~200 bytes each).
-pub const MAX_MEMBERS_KEPT: usize = 500_000;
+use crate::container::paths;
+use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
+use crate::facts::metadata::{json_nodes, syntax_message};
+use crate::limits::{MAX_ARCHIVE_MEMBERS, MAX_JSON_BYTES, MAX_JSON_MEMBER, MAX_JSON_NODES, MAX_MEMBERS_KEPT};
 
 /// What the image archives of one package may keep in memory, together: a
 /// crafted package of many archives must not multiply the per-archive bounds.
@@ -140,8 +124,8 @@ pub struct ImageArchive {
     pub not_tar: bool,
     pub damage: Option<Damage>,
     /// Members whose path or link leaves the archive, and devices and FIFOs
-    /// (IMG011), as written (at most [`crate::scan::MAX_UNSAFE_RECORDED`]).
-    pub unsafe_members: Vec<crate::scan::Unsafe>,
+    /// (IMG011), as written (at most [`crate::limits::MAX_UNSAFE_RECORDED`]).
+    pub unsafe_members: Vec<crate::container::paths::Unsafe>,
 }
 
 impl ImageArchive {
@@ -178,7 +162,7 @@ fn looks_like_json(path: &str, head: &[u8]) -> bool {
 /// archive is recorded in the returned value.
 pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, budget: &mut Budget) -> io::Result<ImageArchive> {
     let mut archive = ImageArchive { path: path.to_string(), pos, size, ..Default::default() };
-    let head = read_head(&mut data, 512)?;
+    let head = read_head(&mut data, BLOCK as usize)?;
     if let Some(c) = Compression::sniff(&head) {
         archive.compression = Some(c);
         return Ok(archive);
@@ -192,10 +176,14 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
         };
         let special = matches!(member.kind, Kind::Device | Kind::Fifo);
         if (special || paths::leaves_archive(&member.path, member.kind, member.link.as_deref()))
-            && archive.unsafe_members.len() < crate::scan::MAX_UNSAFE_RECORDED
+            && archive.unsafe_members.len() < crate::limits::MAX_UNSAFE_RECORDED
         {
-            let unsafe_member =
-                crate::scan::Unsafe { path: member.path.clone(), kind: member.kind, link: member.link.clone(), pos: member.pos };
+            let unsafe_member = crate::container::paths::Unsafe {
+                path: member.path.clone(),
+                kind: member.kind,
+                link: member.link.clone(),
+                pos: member.pos,
+            };
             archive.unsafe_members.push(unsafe_member);
         }
         let normalized = paths::normalize(&member.path);
@@ -250,7 +238,7 @@ type MemberFacts = (Option<Compression>, Option<Digests>, Option<JsonDoc>);
 
 /// Reads what the check needs of one file member; the walker skips the rest.
 fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget: &mut Budget) -> io::Result<MemberFacts> {
-    let head = read_head(data, 512)?;
+    let head = read_head(data, BLOCK as usize)?;
     let compression = Compression::sniff(&head);
     let wants_json = compression.is_none() && looks_like_json(path, &head);
     let over = if size > MAX_JSON_MEMBER {

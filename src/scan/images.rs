@@ -6,21 +6,17 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::archive::{ArchiveMember, ImageArchive, JsonDoc};
-use crate::metadata::get;
-use crate::paths;
-use crate::reference;
-use crate::tarwalk::Kind;
+use super::archive::{ArchiveMember, ImageArchive, JsonDoc};
+use crate::container::paths;
+use crate::container::tarwalk::Kind;
+use crate::facts::metadata::get;
+use crate::facts::reference;
+use crate::limits::{MAX_IMAGES, MAX_INDEX_DEPTH};
 
 /// containerd names an imported image from this annotation first…
 pub const CONTAINERD_NAME: &str = "io.containerd.image.name";
 /// …and falls back to this one, used as it is.
 pub const OCI_REF_NAME: &str = "org.opencontainers.image.ref.name";
-/// Images per archive considered; past it the archive is reported as too
-/// large to judge rather than walked image by image.
-pub const MAX_IMAGES: usize = 10_000;
-/// Nested OCI indexes followed (an index of indexes of manifests).
-const MAX_INDEX_DEPTH: usize = 4;
 
 /// The state of one JSON document of the archive.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::json;
 
-use ramcheck::format::{self, Lang};
 use ramcheck::repair::{self, Mode, Plan, Unrepaired};
+use ramcheck::report::{self, Lang};
 use ramcheck::Target;
 use ramcheck::{Options, Report};
 
@@ -213,7 +213,7 @@ fn print_result(args: &FixArgs, output: &Path, plan: &Plan, after: &Report, lang
     push_repairs(&mut out, pick(lang, "Repairs made", "已完成的修复"), plan, lang);
     push_unrepaired(&mut out, &remaining, lang);
     out.push_str(&format!("\n{}\n", pick(lang, "The written package, checked again:", "写出的安装包重新检查结果：")));
-    out.push_str(&format::text(after, lang, color));
+    out.push_str(&report::text(after, lang, color));
     out.push('\n');
     emit(&out);
 }

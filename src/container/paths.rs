@@ -1,6 +1,6 @@
 //! Paths inside the package, as the importer sees them after extraction.
 
-use crate::tarwalk::Kind;
+use crate::container::tarwalk::Kind;
 
 /// The components of an archive path, without empty and `.` components
 /// (`./app/x.tar` and `app//x.tar` both extract to `app/x.tar`).
@@ -55,6 +55,20 @@ pub fn leaves_archive(raw: &str, kind: Kind, link: Option<&str>) -> bool {
             (Kind::Hardlink, Some(target)) => escapes(target),
             _ => false,
         }
+}
+
+/// A member unsafe to extract: its path or link leaves the archive (LAY006),
+/// or it is a device or FIFO (LAY010).
+#[derive(Debug, Clone)]
+pub struct Unsafe {
+    /// The path as written in the archive.
+    pub path: String,
+    /// Its kind (a link, a device, a FIFO …).
+    pub kind: Kind,
+    /// Where a link points, as written.
+    pub link: Option<String>,
+    /// The offset of its header.
+    pub pos: u64,
 }
 
 #[cfg(test)]

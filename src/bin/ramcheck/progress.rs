@@ -15,7 +15,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{DecimalBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ramcheck::source::Progress;
+use ramcheck::Progress;
 
 /// How often `--progress` prints a line where stderr is not a terminal.
 const LINE_EVERY: Duration = Duration::from_secs(5);

@@ -7,13 +7,11 @@
 //! and errors that say whether the stream below failed or the tar itself is
 //! cut or damaged.
 
+use crate::limits::MAX_EXTENSION_BYTES;
 use std::io::{self, Read};
 
-/// GNU long names, long link targets and PAX records larger than this are
-/// refused: real ones are a few hundred bytes; a crafted one could be GBs.
-pub const MAX_EXTENSION_BYTES: u64 = 1 << 20;
-
-const BLOCK: u64 = 512;
+/// A tar block: headers and member data are laid out in 512-byte blocks.
+pub const BLOCK: u64 = 512;
 const SKIP_BUFFER: usize = 256 << 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -52,18 +50,6 @@ pub enum TarError {
     /// The reader below failed: the gzip stream is damaged, or the member
     /// that holds this tar is itself cut short.
     Below(io::Error),
-}
-
-impl TarError {
-    pub fn pos(&self) -> Option<u64> {
-        match self {
-            TarError::Truncated { pos, .. }
-            | TarError::BadChecksum { pos }
-            | TarError::BadHeader { pos, .. }
-            | TarError::Limit { pos, .. } => Some(*pos),
-            TarError::Below(_) => None,
-        }
-    }
 }
 
 /// Marks the io::Error that [`EntryData`] returns when the stream ends before
@@ -110,15 +96,6 @@ impl<R: Read> TarWalker<R> {
     /// Bytes of the tar stream consumed so far.
     pub fn position(&self) -> u64 {
         self.pos
-    }
-
-    /// Whether the walk reached the end-of-archive marker or a clean end.
-    pub fn finished(&self) -> bool {
-        self.finished
-    }
-
-    pub fn into_inner(self) -> R {
-        self.r
     }
 
     /// The next member, skipping what is left of the current one.

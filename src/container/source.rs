@@ -11,10 +11,12 @@ use std::io::{self, Read, Seek, SeekFrom};
 /// Random access to the bytes of one package.
 pub trait ByteSource {
     /// Total length in bytes.
+    /// Its length in bytes.
     fn len(&self) -> u64;
     /// Reads into `buf` from `offset`; returns 0 only at or past the end.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize>;
 
+    /// Whether it has no byte.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -69,6 +71,7 @@ pub struct SourceReader<'a> {
 }
 
 impl<'a> SourceReader<'a> {
+    /// Reads `source` from its start, calling `progress` as it goes.
     pub fn new(source: &'a dyn ByteSource, progress: Option<Progress<'a>>) -> Self {
         SourceReader { source, len: source.len(), pos: 0, bytes_read: 0, next_report: PROGRESS_STEP, progress }
     }
@@ -78,6 +81,7 @@ impl<'a> SourceReader<'a> {
         self.bytes_read
     }
 
+    /// The offset of the next byte read.
     pub fn position(&self) -> u64 {
         self.pos
     }

@@ -1,4 +1,4 @@
-use super::Lang;
+use crate::lang::Lang;
 use crate::report::{human_bytes, Finding, Report, Severity, Verdict};
 use crate::target::{Target, Targets};
 

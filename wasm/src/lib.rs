@@ -2,6 +2,8 @@
 //! Web Worker. Values cross to JavaScript as plain objects of the same shape
 //! as the CLI's `--format json` (`shared/spec/report.md`).
 
+#![cfg(target_arch = "wasm32")]
+
 use std::cell::RefCell;
 use std::io;
 
@@ -10,9 +12,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, FileReaderSync};
 
-use crate::format::{self, Lang};
-use crate::rules::{self, Rule, Text, RULES};
-use crate::{ByteSource, Options, Report, Target};
+use ramcheck::report::{self, Lang};
+use ramcheck::rules::{self, Rule, Text, RULES};
+use ramcheck::{ByteSource, Options, Report, Target};
 
 mod pipeline;
 
@@ -124,7 +126,7 @@ pub fn check_blob(blob: Blob, name: &str, deep: bool, progress: Option<js_sys::F
     let source = BlobSource::new(blob)?;
     let mut report_progress = progress_to(progress);
     let started = js_sys::Date::now();
-    let mut report = crate::check(&source, name, &Options { deep }, Some(&mut report_progress));
+    let mut report = ramcheck::check(&source, name, &Options { deep }, Some(&mut report_progress));
     report.stats.millis = millis_since(started);
     to_js(&report)
 }
@@ -165,7 +167,7 @@ pub fn parse_target(target: JsValue) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = retargetReport)]
 pub fn retarget_report(report: JsValue, target: JsValue) -> Result<JsValue, JsValue> {
     let mut report: Report = from_js(report)?;
-    crate::retarget(&mut report, &target_from_js(target)?);
+    ramcheck::retarget(&mut report, &target_from_js(target)?);
     to_js(&report)
 }
 
@@ -188,7 +190,7 @@ struct RuleInfo {
     name: &'static str,
     severity: &'static str,
     /// The targets a finding of this rule fails on (unless narrowed).
-    fails_on: crate::Targets,
+    fails_on: ramcheck::Targets,
     evidence: &'static str,
     title: Texts,
     why: Texts,
@@ -210,7 +212,7 @@ impl From<&Rule> for RuleInfo {
             why: r.why.into(),
             fix: r.fix.into(),
             example: r.example,
-            repairable: crate::repair::REPAIRABLE.contains(&r.code),
+            repairable: ramcheck::repair::REPAIRABLE.contains(&r.code),
         }
     }
 }
@@ -234,8 +236,8 @@ pub fn format_report(report: JsValue, style: &str, language: &str) -> Result<Str
     let report: Report = from_js(report)?;
     let lang = Lang::from_tag(language);
     match style {
-        "text" => Ok(format::text(&report, lang, false)),
-        "markdown" => Ok(format::markdown(&report, lang)),
+        "text" => Ok(report::text(&report, lang, false)),
+        "markdown" => Ok(report::markdown(&report, lang)),
         other => Err(JsValue::from_str(&format!("unknown report format {other:?}: use \"text\" or \"markdown\""))),
     }
 }
@@ -255,7 +257,7 @@ pub fn plan_repair(
     #[derive(Serialize)]
     struct Planned {
         report: Report,
-        plan: crate::repair::Plan,
+        plan: ramcheck::repair::Plan,
     }
     let target = target_from_js(target)?;
     let source = BlobSource::new(blob)?;
@@ -263,7 +265,7 @@ pub fn plan_repair(
     let started = js_sys::Date::now();
     let options = Options { deep: false };
     let (mut report, plan) =
-        crate::repair::check_and_plan(&source, name, output_name.as_deref(), &options, &target, Some(&mut report_progress));
+        ramcheck::repair::check_and_plan(&source, name, output_name.as_deref(), &options, &target, Some(&mut report_progress));
     report.stats.millis = millis_since(started);
     to_js(&Planned { report, plan })
 }
@@ -316,11 +318,11 @@ impl io::Write for JsWrite {
 /// with the number of input bytes read so far. Returns the repairs made.
 #[wasm_bindgen(js_name = applyRepair)]
 pub fn apply_repair(blob: Blob, plan: JsValue, write: js_sys::Function, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-    let plan: crate::repair::Plan = from_js(plan)?;
+    let plan: ramcheck::repair::Plan = from_js(plan)?;
     let source = BlobSource::new(blob)?;
     let mut report_progress = progress_to(progress);
     let mut sink = JsWrite { write, buffer: Vec::with_capacity(CHUNK) };
-    let repairs = crate::repair::apply(&source, &plan, &mut sink, Some(&mut report_progress))
+    let repairs = ramcheck::repair::apply(&source, &plan, &mut sink, Some(&mut report_progress))
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     io::Write::flush(&mut sink).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     to_js(&repairs)

@@ -1,70 +1,53 @@
 //! The report: one shape for the page, the npm API and the command line
 //! (`shared/spec/report.md`).
 
+mod sarif;
+mod text;
+
 use serde::{Deserialize, Serialize};
 
-use crate::target::Targets;
+pub use sarif::sarif;
+pub use text::{markdown, text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
+pub use crate::lang::Lang;
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::lang::human_bytes;
+pub use crate::rules::{Finding, Severity, END_POSITION};
+pub use crate::scan::Entry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// The answer to "will this package import?".
 pub enum Verdict {
+    /// It will import.
     Pass,
+    /// It will import, with warnings.
     Warn,
+    /// The import fails.
     Fail,
 }
 
-/// The position of findings about the stream as a whole (damage, trailing
-/// data): after every member. The largest integer JavaScript holds exactly,
-/// so the report means the same in the browser.
-pub const END_POSITION: u64 = (1 << 53) - 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub code: String,
-    pub name: String,
-    pub severity: Severity,
-    pub location: String,
-    pub message: String,
-    pub message_zh: String,
-    pub hint: String,
-    pub hint_zh: String,
-    /// Offset in the (inflated) package stream, for ordering.
-    pub position: u64,
-    /// The targets on which this finding makes the import fail (empty for
-    /// one that fails nowhere).
-    pub fails_on: Targets,
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What the package holds, as far as it could be read.
 pub struct Summary {
+    /// The template's name in metadata.json.
     pub template: Option<String>,
+    /// The template's version.
     pub version: Option<String>,
+    /// Components in the template.
     pub components: usize,
+    /// Plugins in the template.
     pub plugins: usize,
+    /// Images found in the image archives.
     pub images: usize,
+    /// Bytes of the package once inflated.
     pub uncompressed_bytes: u64,
     /// Disk the import needs: the server keeps the upload, unpacks it and
     /// loads the images (about 3 to 4 times the package).
     pub disk_needed_bytes: u64,
+    /// What the upload is: `tar.gz`, `tar`, `zip` …
     pub container: String,
+    /// The console generation that exported it, when its marks tell.
     pub exporter: Option<String>,
     /// The components' architectures as the console reads them (a missing
     /// `arch` is amd64), each once.
@@ -72,48 +55,55 @@ pub struct Summary {
     pub arch: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub path: String,
-    pub size: u64,
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-}
-
 /// The images found in one image archive, for display.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArchiveImages {
+    /// The archive's path in the package.
     pub archive: String,
+    /// Its layout: `docker`, `oci` or both.
     pub format: String,
+    /// Its images.
     pub images: Vec<ImageInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One image of an image archive.
 pub struct ImageInfo {
+    /// Its names (`repo:tag`).
     pub tags: Vec<String>,
+    /// Its layer count.
     pub layers: usize,
+    /// Its layers' bytes.
     pub size: u64,
+    /// `os/arch` from its config, when read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What the check cost.
 pub struct Stats {
+    /// Bytes of the file read.
     pub bytes_read: u64,
+    /// Wall time of the check.
     pub millis: u64,
 }
 
 /// The verdict on one line × runtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetVerdict {
+    /// `6.9/containerd` …
     pub target: String,
+    /// The verdict there.
     pub verdict: Verdict,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Everything one check found (`shared/spec/report.md`).
 pub struct Report {
+    /// The upload's file name.
     pub file: String,
+    /// Its size in bytes.
     pub size: u64,
     /// The normalised target the verdict and severities are for.
     pub target: String,
@@ -124,26 +114,35 @@ pub struct Report {
     /// The architectures of the cluster's nodes, when known.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_arch: Vec<String>,
+    /// The verdict on the target.
     pub verdict: Verdict,
     /// The verdict on every line × runtime, in a fixed order.
     pub targets: Vec<TargetVerdict>,
+    /// The findings, in package order.
     pub findings: Vec<Finding>,
+    /// What the package holds.
     pub summary: Summary,
+    /// Its members, up to a bound.
     pub entries: Vec<Entry>,
     /// Set when `entries` was cut to its bound: how many there were in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entries_note: Option<String>,
+    /// The images of each image archive.
     pub images: Vec<ArchiveImages>,
+    /// What the check cost.
     pub stats: Stats,
+    /// Whether every layer digest was verified (`--deep`).
     pub deep: bool,
 }
 
 impl Report {
+    /// Whether any finding fails the import on the target.
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 }
 
+/// The verdict a set of findings gives.
 pub fn verdict(findings: &[Finding]) -> Verdict {
     if findings.iter().any(|f| f.severity == Severity::Error) {
         Verdict::Fail
@@ -151,24 +150,5 @@ pub fn verdict(findings: &[Finding]) -> Verdict {
         Verdict::Warn
     } else {
         Verdict::Pass
-    }
-}
-
-/// Bytes for people: `1.8 GB` (decimal units, as file managers show them).
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut value = n as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

@@ -1,0 +1,8 @@
+//! Bytes → members: the package's containers. The file as a random-access
+//! [`source`], its [`gzip`] stream, the [`tarwalk`] over tar headers, and the
+//! member [`paths`] as the importer's extraction sees them.
+
+pub mod gzip;
+pub mod paths;
+pub mod source;
+pub mod tarwalk;
