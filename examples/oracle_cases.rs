@@ -4,7 +4,7 @@
 //! `cargo run --release --example oracle_cases -- OUT_DIR`
 //!
 //! The cases are the valid fixtures, the seed case, a firing fixture for
-//! each rule a real component can judge (mirroring tests/catalog.rs) and
+//! each rule a real component can judge (mirroring tests/suite/catalog.rs) and
 //! the importer facts of the spec's targets.md.
 
 #![recursion_limit = "256"]

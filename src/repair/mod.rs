@@ -18,7 +18,7 @@ pub use plan::{not_repairable, plan, Action, Mode, Plan, Rename, Repair, Unrepai
 pub use write::apply;
 
 /// The rules whose findings a repair covers (README, "Repair"); the page and
-/// `listRules()` offer "Repair and save" for them. `tests/repair.rs` has a
+/// `listRules()` offer "Repair and save" for them. `tests/suite/repair.rs` has a
 /// repair test for each.
 pub const REPAIRABLE: &[&str] =
     &["PKG001", "PKG002", "PKG004", "PKG005", "PKG006", "PKG007", "LAY002", "LAY005", "LAY009", "MET001", "IMG001", "IMG002", "XRF003"];

@@ -210,7 +210,7 @@ pub fn explain(rule: &Rule, lang: crate::lang::Lang) -> String {
 pub fn catalog_markdown() -> String {
     let mut out = String::from(
         "# ramcheck rules\n\n\
-         Generated from the rule registry (`src/rules/`) by `RAMCHECK_BLESS=1 cargo test --test docs`; do not edit by hand.\n\
+         Generated from the rule registry (`src/rules/`) by `RAMCHECK_BLESS=1 cargo test --test suite docs::`; do not edit by hand.\n\
          `ramcheck --explain CODE` prints the same text.\n\n\
          Severity is per target (a Rainbond release line and its image runtime, `shared/spec/targets.md`): \
          **error**: the import fails, or installs something that cannot run, on that target; \

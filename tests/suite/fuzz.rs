@@ -6,20 +6,17 @@
 //! CRC.
 //!
 //! - `RAMCHECK_FUZZ_CASES=N` sets the length of a run (default short for CI;
-//!   `RAMCHECK_FUZZ_CASES=100000 cargo test --release --test fuzz` runs long).
+//!   `RAMCHECK_FUZZ_CASES=100000 cargo test --release --test suite fuzz::` runs long).
 //! - `RAMCHECK_FUZZ_SEED=S` starts another sequence.
 //! - A failing case prints its seed; `RAMCHECK_FUZZ_REPLAY=SEED` runs it alone.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fixtures::mutate::{case_seed, mutate_bytes, mutate_tar, well_formed, Rng};
-use fixtures::{gzip, null_manifest_archive, Package, Shape};
+use crate::fixtures::mutate::{case_seed, mutate_bytes, mutate_tar, well_formed, Rng};
+use crate::fixtures::{gzip, null_manifest_archive, Package, Shape};
 use ramcheck::facts::metadata;
 use ramcheck::limits;
 use ramcheck::Options;
@@ -242,7 +239,7 @@ fn mutate_json(rng: &mut Rng, text: &mut Vec<u8>) {
 }
 
 fn metadata_bases() -> Vec<Vec<u8>> {
-    let t = fixtures::template("app", "1.0", 3, 1);
+    let t = crate::fixtures::template("app", "1.0", 3, 1);
     vec![
         serde_json::to_vec_pretty(&t).unwrap(),
         serde_json::to_vec(&t).unwrap(),
@@ -282,8 +279,8 @@ fn fuzz_metadata_decoder() {
 // Each crash the fuzzer found, rebuilt by hand so that it stays covered when
 // the mutations change.
 
-use fixtures::mutate::{base256, fix_checksum, header_offsets};
-use fixtures::Tar;
+use crate::fixtures::mutate::{base256, fix_checksum, header_offsets};
+use crate::fixtures::Tar;
 
 fn check_bytes(bytes: &[u8], name: &str) -> ramcheck::Report {
     let report = ramcheck::check(&bytes.to_vec(), name, &Options { deep: false }, None);
@@ -319,7 +316,7 @@ fn regression_a_size_near_u64_max_is_a_cut_member_not_an_overflow() {
 #[test]
 fn regression_a_damaged_zip_member_without_a_name_is_located_at_the_file() {
     // Found as a PKG003 finding with an empty location.
-    let mut zip = fixtures::zip_of(&Tar::new().file("", vec![b'x'; 50_000]));
+    let mut zip = crate::fixtures::zip_of(&Tar::new().file("", vec![b'x'; 50_000]));
     let middle = zip.len() / 2;
     zip[middle - 20..middle + 20].fill(0xff);
     let r = check_bytes(&zip, "app-1.0-ram.zip");

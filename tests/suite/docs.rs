@@ -8,7 +8,7 @@ fn rules_doc_is_current() {
         std::fs::write(path, &generated).unwrap();
     }
     let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(on_disk == generated, "docs/rules.md is stale: run `RAMCHECK_BLESS=1 cargo test --test docs`");
+    assert!(on_disk == generated, "docs/rules.md is stale: run `RAMCHECK_BLESS=1 cargo test --test suite docs::`");
     for rule in ramcheck::rules::RULES {
         assert!(on_disk.contains(&format!("\n## {}\n", rule.code)), "{} has no section", rule.code);
     }

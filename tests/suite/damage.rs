@@ -4,16 +4,13 @@
 //! reported by the rule the spec gives it. A sample goes through the
 //! command-line binary: exit 0 or 1 (never 2 for a readable file), JSON out.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fixtures::mutate::{case_seed, damage_field, header_offsets, well_formed, Field, Rng, FIELDS};
-use fixtures::{gzip, Package, Shape};
+use crate::fixtures::mutate::{case_seed, damage_field, header_offsets, well_formed, Field, Rng, FIELDS};
+use crate::fixtures::{gzip, Package, Shape};
 use ramcheck::{Options, Report};
 
 /// Variants made per kind of damage.

@@ -1,11 +1,8 @@
 //! The whole catalog: every rule has a fixture that fires it, asserted
 //! exactly (code, severity, location), and the valid fixtures fire none.
 
-#![recursion_limit = "256"]
 
-mod fixtures;
-
-use fixtures::{component_image, gzip, image_archive, null_manifest_archive, Image, Package, Shape, Tar};
+use crate::fixtures::{component_image, gzip, image_archive, null_manifest_archive, Image, Package, Shape, Tar};
 use ramcheck::rules::RULES;
 use ramcheck::{Options, Report, Severity, Verdict};
 use serde_json::json;
@@ -71,7 +68,7 @@ fn valid_fixtures_fire_no_error_and_no_warning() {
     }
     let p = Package::valid("crm", "5.1", 2, 1, Shape::Docker24);
     cases.push(("zip".into(), p.zip(), "crm-5.1-ram.zip".into()));
-    let mut vm = fixtures::template("vm", "2.0", 1, 0);
+    let mut vm = crate::fixtures::template("vm", "2.0", 1, 0);
     vm["template_version"] = "v3".into();
     vm["apps"][0]["vm"] = json!({"boot_mode": "uefi", "disk_layout": [
         {"disk_key": "root", "disk_name": "system", "disk_role": "root", "device_type": "disk", "order_index": 0, "request_size": "40Gi", "source_type": "registry", "image": ""},
@@ -79,13 +76,13 @@ fn valid_fixtures_fire_no_error_and_no_warning() {
     ]});
     let p = Package::from_template("vm", "2.0", vm, Shape::Containerd);
     cases.push(("vm".into(), p.tar_gz(), p.file_name()));
-    let mut arm = fixtures::template("edge", "1.0", 2, 1);
+    let mut arm = crate::fixtures::template("edge", "1.0", 2, 1);
     for i in 0..2 {
         arm["apps"][i]["arch"] = "arm64".into();
     }
     let p = Package::from_template("edge", "1.0", arm, Shape::Docker25);
     cases.push(("arm64".into(), p.tar_gz(), p.file_name()));
-    let legacy = fixtures::legacy_keys(fixtures::template("old", "1.0", 3, 0));
+    let legacy = crate::fixtures::legacy_keys(crate::fixtures::template("old", "1.0", 3, 0));
     let p = Package::from_template("old", "1.0", legacy, Shape::Docker24);
     cases.push(("legacy keys".into(), p.tar_gz(), p.file_name()));
     for (what, bytes, name) in cases {
@@ -178,7 +175,7 @@ fn pkg008_gzip_of_something_else() {
 fn pkg009_a_long_name_header_announcing_gigabytes() {
     let p = app();
     let mut tar = p.tar_bytes();
-    tar.splice(512..512, fixtures::mutate::extension_header(b'L', b"x", Some(2 << 30)));
+    tar.splice(512..512, crate::fixtures::mutate::extension_header(b'L', b"x", Some(2 << 30)));
     expect(&check_bytes(&gzip(&tar), &p.file_name(), false), &[("PKG009", W, "app-1.0-ram.tar.gz")]);
 }
 
@@ -269,7 +266,7 @@ fn lay007_compressed_image_archive() {
 #[test]
 fn lay008_legacy_layout() {
     let legacy = image_archive(Shape::Docker24, &component_images(1)).go_bytes();
-    let t = fixtures::template("app", "1.0", 1, 0);
+    let t = crate::fixtures::template("app", "1.0", 1, 0);
     let p = Package::from_template("app", "1.0", t, Shape::Docker24)
         .without("component-images.tar")
         .with_file("svc0/svc0TAG1.0.image.tar", legacy);
@@ -281,19 +278,19 @@ fn lay009_zip_without_directory_entries() {
     let p = app();
     let mut files = Tar::new();
     for (path, node) in &p.tar.members {
-        if !matches!(node, fixtures::Node::Dir) {
+        if !matches!(node, crate::fixtures::Node::Dir) {
             files.push(path, node.clone());
         }
     }
-    let r = check_bytes(&fixtures::zip_of(&files), "app-1.0-ram.zip", false);
+    let r = check_bytes(&crate::fixtures::zip_of(&files), "app-1.0-ram.zip", false);
     expect(&r, &[("LAY009", E, "app-1.0-ram/metadata.json")]);
 }
 
 #[test]
 fn lay010_a_device_and_a_fifo() {
     let mut p = app();
-    p.tar.push("app-1.0-ram/disk", fixtures::Node::Special(b'4'));
-    p.tar.push("app-1.0-ram/pipe", fixtures::Node::Special(b'6'));
+    p.tar.push("app-1.0-ram/disk", crate::fixtures::Node::Special(b'4'));
+    p.tar.push("app-1.0-ram/pipe", crate::fixtures::Node::Special(b'6'));
     expect(&check(&p), &[("LAY010", E, "app-1.0-ram/disk"), ("LAY010", E, "app-1.0-ram/pipe")]);
 }
 
@@ -425,7 +422,7 @@ fn met007_missing_and_mixed_arch() {
 
 fn img_config(p: &Package, i: usize) -> String {
     let image = Image::new(&component_image(p.template["group_name"].as_str().unwrap(), "1.0", i));
-    format!("{}.json", fixtures::sha256_hex(&image.config()))
+    format!("{}.json", crate::fixtures::sha256_hex(&image.config()))
 }
 
 #[test]
@@ -489,7 +486,7 @@ fn met009_near_miss_dependencies_by_uuid_and_legacy_keys() {
     assert!(p.template["apps"][1]["dep_service_map_list"][0]["dep_service_key"].as_str().unwrap().contains('+'));
     expect(&check(&p), &[]);
     // A template without uuids names components by service_key.
-    let t = fixtures::legacy_keys(fixtures::template("crm", "5.1", 4, 0));
+    let t = crate::fixtures::legacy_keys(crate::fixtures::template("crm", "5.1", 4, 0));
     expect(&check(&Package::from_template("crm", "5.1", t, Shape::Docker24)), &[]);
 }
 
@@ -552,7 +549,7 @@ fn img001_seed_case() {
 /// The plugin images of `p`, in an archive of their own.
 fn plugin_archive(p: &Package) -> Vec<u8> {
     let plugins = p.template["plugins"].as_array().map_or(0, Vec::len);
-    let images: Vec<Image> = (0..plugins).map(|i| Image::new(&fixtures::plugin_image("app", i))).collect();
+    let images: Vec<Image> = (0..plugins).map(|i| Image::new(&crate::fixtures::plugin_image("app", i))).collect();
     image_archive(Shape::Docker24, &images).go_bytes()
 }
 
@@ -639,7 +636,7 @@ fn img011_members_leaving_an_image_archive_and_a_device() {
         .symlink("escape", "../../../etc/passwd")
         .hardlink("abs", "/etc/shadow");
     let mut archive = archive;
-    archive.push("dev", fixtures::Node::Special(b'3'));
+    archive.push("dev", crate::fixtures::Node::Special(b'3'));
     let p = with_components(app(), archive);
     let loc = |m: &str| format!("app-1.0-ram/component-images.tar!/{m}");
     let r = check(&p);
@@ -674,7 +671,7 @@ fn img008_oci_blob_named_by_the_wrong_digest() {
         .members
         .iter()
         .find_map(|(p, n)| match n {
-            fixtures::Node::File(d) if p.starts_with("blobs/") && d.starts_with(&[0x1f, 0x8b]) => Some((p.clone(), d.clone())),
+            crate::fixtures::Node::File(d) if p.starts_with("blobs/") && d.starts_with(&[0x1f, 0x8b]) => Some((p.clone(), d.clone())),
             _ => None,
         })
         .unwrap();
@@ -690,7 +687,7 @@ fn img008_oci_blob_named_by_the_wrong_digest() {
 #[test]
 fn img009_one_tag_two_images() {
     let mut other = Image::new(&component_image("app", "1.0", 0));
-    other.layers = vec![fixtures::layer("different", 1)];
+    other.layers = vec![crate::fixtures::layer("different", 1)];
     let p = app().with_file("extra-images.tar", image_archive(Shape::Docker24, &[other]).go_bytes());
     expect(&check(&p), &[("IMG009", E, "app-1.0-ram/extra-images.tar")]);
 }
@@ -869,7 +866,7 @@ fn sum001_summary_is_info() {
 #[test]
 fn sum002_an_image_over_5_gb() {
     // 5.2 GB of zeros inside one layer: a few MB once compressed.
-    let bytes = fixtures::large_package(5_200_000_000);
+    let bytes = crate::fixtures::large_package(5_200_000_000);
     let r = check_bytes(&bytes, "big-1.0-ram.tar.gz", false);
     expect(&r, &[("SUM002", W, "big-1.0-ram/component-images.tar")]);
     assert!(r.summary.uncompressed_bytes > 5_200_000_000);
@@ -933,4 +930,116 @@ fn every_rule_has_a_firing_fixture_and_codes_are_unique() {
         // An error rule fails somewhere; a warning or info rule nowhere.
         assert_eq!(rule.severity == Severity::Error, !rule.fails_on.is_empty(), "{}: severity and failing targets disagree", rule.code);
     }
+}
+
+// ---- from the first milestone's core tests ----
+
+#[test]
+fn sum001_valid_packages_of_every_shape_summarised() {
+    for shape in [Shape::Docker24, Shape::Docker25, Shape::Containerd] {
+        for plugins in [0, 2] {
+            let p = Package::valid("crm", "5.1", 3, plugins, shape);
+            let r = check(&p);
+            assert_eq!(problems(&r), vec![], "{shape:?} with {plugins} plugins");
+            assert_eq!(r.verdict, Verdict::Pass);
+            assert_eq!(r.summary.components, 3);
+            assert_eq!(r.summary.plugins, plugins);
+            assert_eq!(r.summary.images, 3 + plugins, "{shape:?}");
+            assert_eq!(r.summary.template.as_deref(), Some("crm"));
+            let sum: Vec<_> = r.findings.iter().filter(|f| f.code == "SUM001").collect();
+            assert_eq!(sum.len(), 1);
+            let size = ramcheck::report::human_bytes(r.summary.uncompressed_bytes);
+            let expected = format!(
+                "crm 5.1: 3 components, {plugins} plugins, {} images, {size} unpacked. Exported by a Rainbond release of 2023-06 or later (it has `arch`).",
+                3 + plugins
+            );
+            assert_eq!(sum[0].message, expected);
+            let infos: Vec<_> = r.findings.iter().filter(|f| f.code != "SUM001").collect();
+            assert!(infos.is_empty(), "{infos:?}");
+        }
+    }
+}
+
+#[test]
+fn pkg001_random_bytes_and_an_empty_file() {
+    let r = check_bytes(b"this is not a package at all, just some text that is long enough", "x.tar.gz", false);
+    expect(&r, &[("PKG001", E, "x.tar.gz")]);
+    let r = check_bytes(b"", "empty.tar.gz", false);
+    expect(&r, &[("PKG001", E, "empty.tar.gz")]);
+    assert!(r.findings[0].message.contains("empty"));
+}
+
+#[test]
+fn pkg003_a_cut_tar_inside_an_intact_gzip() {
+    let p = Package::valid("app", "1.0", 1, 0, Shape::Docker24);
+    let tar = p.tar_bytes();
+    // Cut inside component-images.tar's data, then gzip what is left.
+    let at = find(&tar, b"manifest.json").unwrap();
+    let r = check_bytes(&crate::fixtures::gzip(&tar[..at]), "app-1.0-ram.tar.gz", false);
+    expect(&r, &[("PKG003", E, "app-1.0-ram/component-images.tar")]);
+    assert!(r.findings[0].message.contains("cut short"));
+}
+
+#[test]
+fn pkg003_a_bad_tar_header_checksum() {
+    let p = Package::valid("app", "1.0", 1, 0, Shape::Docker24);
+    let mut tar = p.tar_bytes();
+    tar[600] ^= 0x55; // inside the second header (metadata.json's name)
+    let r = check_bytes(&crate::fixtures::gzip(&tar), "app-1.0-ram.tar.gz", false);
+    expect(&r, &[("PKG003", E, "app-1.0-ram.tar.gz")]);
+    assert!(r.findings[0].message.contains("checksum"));
+}
+
+#[test]
+fn lay003_names_a_near_miss_name() {
+    let p = Package::valid("app", "1.0", 1, 0, Shape::Docker24).without("metadata.json").with_file("Metadata.json", "{}");
+    let r = check(&p);
+    expect(&r, &[("LAY003", E, "app-1.0-ram/metadata.json")]);
+    assert!(r.findings[0].message.contains("app-1.0-ram/Metadata.json exists"), "{}", r.findings[0].message);
+}
+
+#[test]
+fn xrf001_near_miss_names_match_after_docker_normalisation() {
+    // `nginx:1.25` in metadata, `docker.io/library/nginx:1.25` in the archive.
+    let mut t = crate::fixtures::template("app", "1.0", 1, 0);
+    t["apps"][0]["share_image"] = "nginx:1.25".into();
+    let mut p = Package::from_template("app", "1.0", t, Shape::Docker24);
+    let archive = crate::fixtures::image_archive(Shape::Docker24, &[crate::fixtures::Image::new("docker.io/library/nginx:1.25")]);
+    p = p.without("component-images.tar").with_file("component-images.tar", archive.go_bytes());
+    expect(&check(&p), &[]);
+}
+
+#[test]
+fn findings_are_ordered_by_severity_then_position() {
+    let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24)
+        .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
+        .edit(|t| t["apps"][0]["share_image"] = "goodrain.me/app/other:1".into());
+    let r = check(&p);
+    let codes: Vec<_> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    // apps[0]'s image is still in the archive, unused (XRF004, info).
+    assert_eq!(codes, vec!["XRF001", "IMG001", "SUM001", "XRF004"]);
+    let positions: Vec<_> = r.findings.iter().map(|f| f.position).collect();
+    assert!(positions[0] < positions[1]);
+}
+
+#[test]
+fn img001_seed_case_says_what_the_import_does() {
+    let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
+    let r = check(&p);
+    expect(&r, &[("IMG001", E, "app-1.0-ram/plugin-images.tar!/manifest.json")]);
+    assert_eq!(r.verdict, Verdict::Fail);
+    let f = &r.findings[0];
+    assert_eq!(f.message, "plugin-images.tar holds no image: its manifest.json is null. Docker 23 and later refuse it (\"invalid manifest, manifest cannot be null (but can be [])\") and the import fails; containerd and Docker 20.10 load nothing from it and go on.");
+    assert!(
+        f.hint.starts_with(
+            "The app has no plugins: delete plugin-images.tar and pack the directory again with `tar -czf app-1.0-ram.tar.gz app-1.0-ram`"
+        ),
+        "{}",
+        f.hint
+    );
+    assert!(f.message_zh.contains("plugin-images.tar 中没有任何镜像"));
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -4,14 +4,11 @@
 //! of `wasm/src/pipeline.rs`). Every package, whole or damaged, must get the
 //! same report as the one-thread check of the file.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::io;
 use std::sync::mpsc;
 
-use fixtures::{gzip, Package, Shape};
+use crate::fixtures::{gzip, Package, Shape};
 use ramcheck::stream::{fill, Fill, GzipStream, Sequential, SourceReader, FILL_BUFFER, WINDOW};
 use ramcheck::{Options, Report};
 

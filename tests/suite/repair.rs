@@ -2,15 +2,12 @@
 //! unpacked by GNU tar without a warning, and every kept member compared
 //! byte for byte (header and data) with the input's.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use fixtures::{component_image, gzip, image_archive, null_manifest_archive, zip_of, Image, Node, Package, Shape, Tar};
+use crate::fixtures::{component_image, gzip, image_archive, null_manifest_archive, zip_of, Image, Node, Package, Shape, Tar};
 use ramcheck::repair::{self, Action, Mode, Plan};
 use ramcheck::{Options, Report, Severity, Target};
 

@@ -3,14 +3,11 @@
 //! plain lines with --progress; `--version`, completions and man pages.
 //! The static binaries and the release set: scripts/test-dist.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use fixtures::{null_manifest_archive, Package, Shape};
+use crate::fixtures::{null_manifest_archive, Package, Shape};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ramcheck");
 

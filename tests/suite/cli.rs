@@ -1,13 +1,10 @@
 //! The command line as a user runs it: formats, exit codes, --explain.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use fixtures::{null_manifest_archive, Package, Shape};
+use crate::fixtures::{null_manifest_archive, Package, Shape};
 
 fn dir(case: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(case);

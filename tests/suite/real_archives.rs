@@ -2,14 +2,11 @@
 //! umoci builds an OCI image, skopeo writes it as a `docker save`-shaped
 //! archive and as an OCI archive. (scripts/test installs both from Debian.)
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fixtures::{gzip, template, Tar};
+use crate::fixtures::{gzip, template, Tar};
 use ramcheck::{Options, Report, Severity};
 
 fn run(dir: &Path, program: &str, args: &[&str]) {

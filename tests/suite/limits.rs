@@ -3,14 +3,11 @@
 //! pass. (The gzip bomb guard's thresholds are tested in seconds by the unit
 //! tests of `src/container/gzip.rs`; here, the finding it yields.)
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::time::{Duration, Instant};
 
-use fixtures::mutate::{base256, extension_header, fix_checksum, header_offsets, well_formed};
-use fixtures::{gzip, Package, Shape, Tar};
+use crate::fixtures::mutate::{base256, extension_header, fix_checksum, header_offsets, well_formed};
+use crate::fixtures::{gzip, Package, Shape, Tar};
 use ramcheck::facts::metadata;
 use ramcheck::limits;
 use ramcheck::{Options, Report, Severity};
@@ -224,12 +221,12 @@ fn a_million_missing_layers_are_counted_in_linear_time() {
 
 #[test]
 fn many_components_without_images_are_listed_not_each_searched() {
-    let mut t = fixtures::template("app", "1.0", 1, 0);
+    let mut t = crate::fixtures::template("app", "1.0", 1, 0);
     let apps: Vec<serde_json::Value> = (0..50_000)
         .map(|i| serde_json::json!({"service_key": format!("k{i}"), "service_cname": "c", "share_image": format!("r/x{i}:1")}))
         .collect();
     t["apps"] = apps.into();
-    let p = Package::from_template("app", "1.0", fixtures::template("app", "1.0", 1, 0), Shape::Docker24)
+    let p = Package::from_template("app", "1.0", crate::fixtures::template("app", "1.0", 1, 0), Shape::Docker24)
         .metadata_bytes(serde_json::to_vec(&t).unwrap());
     let r = check(&p);
     let xrf = of(&r, "XRF001");
@@ -289,7 +286,7 @@ fn a_zip_whose_directory_declares_more_than_the_bomb_guard_is_pkg009() {
     for i in 0..5 {
         files = files.file(&format!("app-1.0-ram/{i}.bin"), vec![0u8; 100]);
     }
-    let mut zip = fixtures::zip_of(&files);
+    let mut zip = crate::fixtures::zip_of(&files);
     // Each central directory entry declares 4 GB uncompressed: 20 GB in all.
     let mut at = 0;
     while let Some(i) = zip[at..].windows(4).position(|w| w == b"PK\x01\x02") {

@@ -3,13 +3,10 @@
 //! Rust type, optional (`?`) exactly where serde skips a `None`, and
 //! `| null` exactly where it writes one.
 
-#![recursion_limit = "256"]
-
-mod fixtures;
 
 use std::collections::BTreeMap;
 
-use fixtures::{null_manifest_archive, Package, Shape};
+use crate::fixtures::{null_manifest_archive, Package, Shape};
 use ramcheck::{Options, Report};
 use serde_json::Value;
 
