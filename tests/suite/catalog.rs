@@ -1,7 +1,6 @@
 //! The whole catalog: every rule has a fixture that fires it, asserted
 //! exactly (code, severity, location), and the valid fixtures fire none.
 
-
 use crate::fixtures::{component_image, gzip, image_archive, null_manifest_archive, Image, Package, Shape, Tar};
 use ramcheck::rules::RULES;
 use ramcheck::{Options, Report, Severity, Verdict};

@@ -1,6 +1,5 @@
 //! The command line as a user runs it: formats, exit codes, --explain.
 
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

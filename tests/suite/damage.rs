@@ -4,7 +4,6 @@
 //! reported by the rule the spec gives it. A sample goes through the
 //! command-line binary: exit 0 or 1 (never 2 for a readable file), JSON out.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

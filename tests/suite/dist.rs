@@ -3,7 +3,6 @@
 //! plain lines with --progress; `--version`, completions and man pages.
 //! The static binaries and the release set: scripts/test-dist.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -10,7 +10,6 @@
 //! - `RAMCHECK_FUZZ_SEED=S` starts another sequence.
 //! - A failing case prints its seed; `RAMCHECK_FUZZ_REPLAY=SEED` runs it alone.
 
-
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

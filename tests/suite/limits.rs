@@ -3,7 +3,6 @@
 //! pass. (The gzip bomb guard's thresholds are tested in seconds by the unit
 //! tests of `src/container/gzip.rs`; here, the finding it yields.)
 
-
 use std::time::{Duration, Instant};
 
 use crate::fixtures::mutate::{base256, extension_header, fix_checksum, header_offsets, well_formed};

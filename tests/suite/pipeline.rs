@@ -4,7 +4,6 @@
 //! of `wasm/src/pipeline.rs`). Every package, whole or damaged, must get the
 //! same report as the one-thread check of the file.
 
-
 use std::io;
 use std::sync::mpsc;
 

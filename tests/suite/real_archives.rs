@@ -2,7 +2,6 @@
 //! umoci builds an OCI image, skopeo writes it as a `docker save`-shaped
 //! archive and as an OCI archive. (scripts/test installs both from Debian.)
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

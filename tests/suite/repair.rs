@@ -2,7 +2,6 @@
 //! unpacked by GNU tar without a warning, and every kept member compared
 //! byte for byte (header and data) with the input's.
 
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -3,7 +3,6 @@
 //! Rust type, optional (`?`) exactly where serde skips a `None`, and
 //! `| null` exactly where it writes one.
 
-
 use std::collections::BTreeMap;
 
 use crate::fixtures::{null_manifest_archive, Package, Shape};
