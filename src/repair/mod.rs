@@ -17,12 +17,6 @@ mod write;
 pub use plan::{not_repairable, plan, Action, Mode, Plan, Rename, Repair, Unrepaired};
 pub use write::apply;
 
-/// The rules whose findings a repair covers (README, "Repair"); the page and
-/// `listRules()` offer "Repair and save" for them. `tests/suite/repair.rs` has a
-/// repair test for each.
-pub const REPAIRABLE: &[&str] =
-    &["PKG001", "PKG002", "PKG004", "PKG005", "PKG006", "PKG007", "LAY002", "LAY005", "LAY009", "MET001", "IMG001", "IMG002", "XRF003"];
-
 use crate::check;
 use crate::container::source::{ByteSource, Progress};
 use crate::report::Report;

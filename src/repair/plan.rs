@@ -8,7 +8,14 @@ use serde::{Deserialize, Serialize};
 use crate::container::paths;
 use crate::facts::metadata::ParseError;
 use crate::report::Report;
+use crate::rules::img::{IMG001, IMG002};
+use crate::rules::lay::{LAY002, LAY005, LAY009};
+use crate::rules::met::MET001;
+use crate::rules::pkg::{PKG001, PKG002, PKG004, PKG005, PKG006, PKG007};
+use crate::rules::repairable::NEEDS_A_DECISION;
+use crate::rules::xrf::XRF003;
 use crate::rules::Context;
+use crate::rules::{self, Rule};
 use crate::rules::{Finding, Severity};
 use crate::scan::{Container, Package};
 
@@ -211,10 +218,10 @@ struct Planner<'a> {
 impl Planner<'_> {
     /// Marks the findings of `code` that `pred` accepts as answered; returns
     /// how many there were.
-    fn cover(&mut self, code: &str, pred: impl Fn(&Finding) -> bool) -> usize {
+    fn cover(&mut self, rule: &Rule, pred: impl Fn(&Finding) -> bool) -> usize {
         let mut n = 0;
         for (f, c) in self.findings.iter().zip(self.covered.iter_mut()) {
-            if f.code == code && pred(f) {
+            if f.is(rule) && pred(f) {
                 *c = true;
                 n += 1;
             }
@@ -222,12 +229,18 @@ impl Planner<'_> {
         n
     }
 
-    fn has(&self, code: &str) -> bool {
-        self.findings.iter().any(|f| f.code == code)
+    fn has(&self, rule: &Rule) -> bool {
+        self.findings.iter().any(|f| f.is(rule))
     }
 
-    fn push(&mut self, code: Option<&str>, action: Action, target: &str, en: String, zh: String) {
-        self.plan.repairs.push(Repair { code: code.map(str::to_string), action, target: target.to_string(), message: en, message_zh: zh });
+    fn push(&mut self, rule: Option<&Rule>, action: Action, target: &str, en: String, zh: String) {
+        self.plan.repairs.push(Repair {
+            code: rule.map(|r| r.code.to_string()),
+            action,
+            target: target.to_string(),
+            message: en,
+            message_zh: zh,
+        });
     }
 
     /// PKG001 (plain tar, zip under another name), PKG002, PKG004, LAY009.
@@ -236,7 +249,7 @@ impl Planner<'_> {
         let file = pkg.file_name.clone();
         match pkg.container {
             Some(Container::Tar) => {
-                let code = (self.cover("PKG001", |_| true) > 0).then_some("PKG001");
+                let code = (self.cover(&PKG001, |_| true) > 0).then_some(&PKG001);
                 self.push(
                     code,
                     Action::Compress,
@@ -246,7 +259,7 @@ impl Planner<'_> {
                 );
             }
             Some(Container::Zip) => {
-                let code = ["PKG001", "LAY009"].into_iter().find(|c| self.cover(c, |_| true) > 0);
+                let code = [&PKG001, &LAY009].into_iter().find(|c| self.cover(c, |_| true) > 0);
                 self.push(
                     code,
                     Action::Convert,
@@ -257,9 +270,9 @@ impl Planner<'_> {
             }
             _ => {}
         }
-        if pkg.inner_container == Some(Container::Gzip) && self.cover("PKG002", |_| true) > 0 {
+        if pkg.inner_container == Some(Container::Gzip) && self.cover(&PKG002, |_| true) > 0 {
             self.push(
-                Some("PKG002"),
+                Some(&PKG002),
                 Action::Decompress,
                 &file,
                 "Removed the second gzip layer: the output is one gzip stream holding the tar.".into(),
@@ -267,9 +280,9 @@ impl Planner<'_> {
             );
         }
         if let Some(t) = pkg.trailing.clone() {
-            self.cover("PKG004", |_| true);
+            self.cover(&PKG004, |_| true);
             self.push(
-                Some("PKG004"),
+                Some(&PKG004),
                 Action::Trim,
                 &file,
                 format!("Left out the {} bytes that followed the end of the gzip stream (from byte {}).", t.len, t.offset),
@@ -278,12 +291,12 @@ impl Planner<'_> {
         }
     }
 
-    fn drop_member(&mut self, code: &str, path: &str, en: String, zh: String) {
+    fn drop_member(&mut self, rule: &Rule, path: &str, en: String, zh: String) {
         if self.plan.drops(path) {
             return;
         }
         self.plan.drop.push(path.to_string());
-        self.push(Some(code), Action::Drop, path, en, zh);
+        self.push(Some(rule), Action::Drop, path, en, zh);
     }
 
     /// IMG001, IMG002: image archives with no image; XRF003: plugin-images.tar
@@ -291,12 +304,11 @@ impl Planner<'_> {
     fn empty_archives(&mut self) {
         let archive_of = |f: &Finding| f.location.split("!/").next().unwrap_or_default().to_string();
         let known: Vec<String> = self.cx.pkg.archives.iter().map(|a| a.path.clone()).collect();
-        for code in ["IMG001", "IMG002", "XRF003"] {
-            let targets: Vec<String> =
-                self.findings.iter().filter(|f| f.code == code).map(archive_of).filter(|a| known.contains(a)).collect();
+        for code in [&IMG001, &IMG002, &XRF003] {
+            let targets: Vec<String> = self.findings.iter().filter(|f| f.is(code)).map(archive_of).filter(|a| known.contains(a)).collect();
             for path in targets {
                 self.cover(code, |f| archive_of(f) == path);
-                let (en, zh) = if code == "XRF003" {
+                let (en, zh) = if code.code == XRF003.code {
                     (
                         format!("Left out {path}: the app has no plugins, so no importer needs it."),
                         format!("去掉了 {path}：该应用没有插件，任何导入程序都不需要它。"),
@@ -312,25 +324,25 @@ impl Planner<'_> {
     /// LAY002: every top-level entry beside the app directory; LAY005: `.tar`
     /// files the importer would load that are not image archives.
     fn strays(&mut self) {
-        if let Some(app) = self.cx.app_dir.clone().filter(|_| self.has("LAY002")) {
-            self.cover("LAY002", |_| true);
+        if let Some(app) = self.cx.app_dir.clone().filter(|_| self.has(&LAY002)) {
+            self.cover(&LAY002, |_| true);
             let extras: Vec<(String, bool)> =
                 self.cx.top.iter().filter(|(name, _)| **name != app).map(|(name, (_, is_dir))| (name.clone(), *is_dir)).collect();
             for (name, is_dir) in extras {
                 let shown = if is_dir { format!("{name}/") } else { name.clone() };
                 self.drop_member(
-                    "LAY002",
+                    &LAY002,
                     &name,
                     format!("Left out {shown}: it sat beside the app directory {app}/ and is not part of an export."),
                     format!("去掉了 {shown}：它与应用目录 {app}/ 并列，不属于导出内容。"),
                 );
             }
         }
-        let strays: Vec<String> = self.findings.iter().filter(|f| f.code == "LAY005").map(|f| f.location.clone()).collect();
+        let strays: Vec<String> = self.findings.iter().filter(|f| f.is(&LAY005)).map(|f| f.location.clone()).collect();
         for path in strays {
-            self.cover("LAY005", |f| f.location == path);
+            self.cover(&LAY005, |f| f.location == path);
             self.drop_member(
-                "LAY005",
+                &LAY005,
                 &path,
                 format!("Left out {path}: it ends in .tar but is not an image archive, so loading it would fail."),
                 format!("去掉了 {path}：它以 .tar 结尾但不是镜像包，加载时会失败。"),
@@ -342,10 +354,10 @@ impl Planner<'_> {
     fn bom(&mut self) {
         let Some(meta) = self.cx.metadata.filter(|_| self.cx.parse_error == Some(ParseError::Bom)) else { return };
         let path = meta.path.clone();
-        if self.cover("MET001", |f| f.location == path) > 0 {
+        if self.cover(&MET001, |f| f.location == path) > 0 {
             self.plan.strip_bom = Some(path.clone());
             self.push(
-                Some("MET001"),
+                Some(&MET001),
                 Action::StripBom,
                 &path,
                 format!("Removed the UTF-8 byte-order mark (EF BB BF) at the start of {path}; the rest of the file is unchanged."),
@@ -356,10 +368,10 @@ impl Planner<'_> {
 
     /// PKG007 when the top directory's name holds "plugin".
     fn plugin_dir(&mut self) {
-        let Some(app) = self.cx.app_dir.clone().filter(|a| a.contains("plugin") && self.has("PKG007")) else { return };
+        let Some(app) = self.cx.app_dir.clone().filter(|a| a.contains("plugin") && self.has(&PKG007)) else { return };
         let to = app.replace("plugin", "plug-in");
         self.push(
-            Some("PKG007"),
+            Some(&PKG007),
             Action::RenameTop,
             &app,
             format!("Renamed the top directory {app}/ to {to}/, so that v6 importers no longer skip its image archives."),
@@ -376,9 +388,9 @@ impl Planner<'_> {
         let name = match chosen {
             Some(name) => name.to_string(),
             None => {
-                let name = safe_name(&file, no_plugins && self.has("PKG007"));
+                let name = safe_name(&file, no_plugins && self.has(&PKG007));
                 if name != file {
-                    let code = ["PKG007", "PKG006", "PKG005"].into_iter().find(|c| self.has(c));
+                    let code = [&PKG007, &PKG006, &PKG005].into_iter().find(|c| self.has(c));
                     self.push(
                         code,
                         Action::Name,
@@ -391,14 +403,14 @@ impl Planner<'_> {
             }
         };
         if !name.contains([',', ':']) {
-            self.cover("PKG006", |_| true);
+            self.cover(&PKG006, |_| true);
         }
         if !name.ends_with(".zip") {
-            self.cover("PKG005", |_| true);
+            self.cover(&PKG005, |_| true);
         }
         let top_clean = self.cx.app_dir.as_deref().is_none_or(|a| !a.contains("plugin")) || self.plan.rename_top.is_some();
         if (!no_plugins || !name.contains("plugin")) && top_clean {
-            self.cover("PKG007", |_| true);
+            self.cover(&PKG007, |_| true);
         }
         self.plan.output_name = name;
     }
@@ -428,42 +440,18 @@ fn safe_name(file: &str, hide_plugin: bool) -> String {
 }
 
 /// An error finding with the reason no repair answers it (None for
-/// warnings and information).
+/// warnings and information), as its rule declares it.
 fn unrepaired(f: &Finding) -> Option<Unrepaired> {
     if f.severity != Severity::Error {
         return None;
     }
-    let (reason, reason_zh) = match f.code.as_str() {
-        "PKG003" => (
-            "The package is cut short or damaged: the missing or broken bytes cannot be recreated. Copy it again from the source.",
-            "安装包被截断或已损坏：缺失或损坏的数据无法重建。请从源头重新复制。",
-        ),
-        "IMG007" => (
-            "The image archive is damaged: its missing or broken bytes cannot be recreated, and leaving it out would lose images.",
-            "镜像包已损坏：缺失或损坏的数据无法重建，去掉它又会丢失镜像。",
-        ),
-        "IMG008" => (
-            "A blob or layer differs from its digest: the data changed after the export and cannot be restored.",
-            "数据块或镜像层与摘要不符：数据在导出后已改变，无法恢复。",
-        ),
-        "PKG001" | "PKG008" | "LAY004" => (
-            "This is not a gzip-compressed tar, a plain tar or a zip holding a package: there is nothing a repair can keep.",
-            "这不是包含安装包的 gzip 压缩 tar、普通 tar 或 zip：没有可供修复保留的内容。",
-        ),
-        code if code.starts_with("MET") || code.starts_with("XRF") || code.starts_with("IMG") => (
-            "Fixing it would change the application (metadata.json or its images), which a repair never does.",
-            "修复它需要改动应用本身（metadata.json 或镜像），修复功能从不这样做。",
-        ),
-        _ => {
-            ("It has no safe mechanical fix: the fix needs a decision only you can make.", "它没有安全的自动修复方式：修复需要由你来决定。")
-        }
-    };
+    let reason = rules::find(&f.code).map_or(NEEDS_A_DECISION, |r| r.repair.reason());
     Some(Unrepaired {
         code: f.code.clone(),
         location: f.location.clone(),
         message: f.message.clone(),
-        reason: reason.into(),
-        reason_zh: reason_zh.into(),
+        reason: reason.en.into(),
+        reason_zh: reason.zh.into(),
     })
 }
 

@@ -1,5 +1,6 @@
 use crate::lang::Lang;
 use crate::report::{human_bytes, Finding, Report, Severity, Verdict};
+use crate::rules::sum::SUM001;
 use crate::target::{Target, Targets};
 
 struct Style {
@@ -148,7 +149,7 @@ pub fn text(r: &Report, lang: Lang, color: bool) -> String {
         out.push_str(&format!("  {}\n", summary_line(r, lang)));
     }
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        let group: Vec<&Finding> = r.findings.iter().filter(|f| f.severity == severity && f.code != "SUM001").collect();
+        let group: Vec<&Finding> = r.findings.iter().filter(|f| f.severity == severity && !f.is(&SUM001)).collect();
         if group.is_empty() {
             continue;
         }
@@ -184,7 +185,7 @@ pub fn markdown(r: &Report, lang: Lang) -> String {
     if r.summary.template.is_some() {
         out.push_str(&format!("{}\n\n", summary_line(r, lang)));
     }
-    for f in r.findings.iter().filter(|f| f.code != "SUM001") {
+    for f in r.findings.iter().filter(|f| !f.is(&SUM001)) {
         out.push_str(&format!(
             "- **{}** `{}` ({}) at `{}`: {}\n  - {} {}\n",
             f.code,

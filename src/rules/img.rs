@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::context::ArchiveView;
+use super::repairable::{Repairable, CHANGES_THE_APP, DAMAGED_IMAGE_ARCHIVE, DIGEST_MISMATCH};
 use super::{Context, Rule, Text};
 use crate::container::paths;
 use crate::container::tarwalk::{Kind, BLOCK};
@@ -30,6 +31,7 @@ pub static IMG001: Rule = Rule {
     example: "app-1.0-ram/plugin-images.tar whose manifest.json is `null`",
     evidence: "moby image/tarexport/load.go:validateManifest refuses manifest.json = null since Docker 23 (accepts []); containerd v1.5.13 ImportIndex answers \"unrecognized image format\", which every importer since v5.15.1 ignores (tested with containerd 1.6; Docker 20.10 loads nothing)",
     fails_on: Targets::DOCKER,
+    repair: Repairable::Yes { unless: CHANGES_THE_APP },
 };
 
 pub static IMG002: Rule = Rule {
@@ -48,6 +50,7 @@ pub static IMG002: Rule = Rule {
     example: "index.json `{\"schemaVersion\":2,\"manifests\":[]}` and no manifest.json",
     evidence: "moby image/tarexport/load.go:Load needs manifest.json (Docker 20.10 tested); containerd v1.5.13 Client.Import walks an empty index without error",
     fails_on: Targets::DOCKER,
+    repair: Repairable::Yes { unless: CHANGES_THE_APP },
 };
 
 pub static IMG003: Rule = Rule {
@@ -66,6 +69,7 @@ pub static IMG003: Rule = Rule {
     example: "an archive written by `skopeo copy … oci-archive:`",
     evidence: "moby image/tarexport/load.go:Load reads manifest.json; Docker before 25 has no OCI index loader (Docker 20.10 tested); containerd reads index.json",
     fails_on: Targets::DOCKER,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG004: Rule = Rule {
@@ -84,6 +88,7 @@ pub static IMG004: Rule = Rule {
     example: "manifest.json lists `abc/layer.tar` but the archive has no such member",
     evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex (\"not found\", \"no target for symlink layer\"); moby image/tarexport/load.go (\"no such file\")",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG005: Rule = Rule {
@@ -102,6 +107,7 @@ pub static IMG005: Rule = Rule {
     example: "3 layers in manifest.json, 2 diff_ids in the config",
     evidence: "moby image/tarexport/load.go:Load \"layers length mismatch\"; containerd imports it and the image fails to unpack at run time",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG006: Rule = Rule {
@@ -120,6 +126,7 @@ pub static IMG006: Rule = Rule {
     example: "`\"RepoTags\": null` from `docker save <image id>`",
     evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex fails on a reference it cannot normalise; moby image/tarexport/load.go:Load \"invalid tag\" on a RepoTags entry without a tag, which containerd names :latest (tested both)",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG007: Rule = Rule {
@@ -138,6 +145,7 @@ pub static IMG007: Rule = Rule {
     example: "component-images.tar whose manifest.json was cut in half",
     evidence: "containerd v1.5.13 ImportIndex and moby image/tarexport/load.go fail on a damaged tar or malformed JSON; an archive the v6 importer skips is never read",
     fails_on: Targets::ALL,
+    repair: Repairable::No(DAMAGED_IMAGE_ARCHIVE),
 };
 
 pub static IMG008: Rule = Rule {
@@ -156,6 +164,7 @@ pub static IMG008: Rule = Rule {
     example: "a layer with one flipped bit",
     evidence: "moby image/tarexport/load.go:Load \"invalid diffID\"; containerd stores the blobs by their declared digest and the image fails at push or run",
     fails_on: Targets::ALL,
+    repair: Repairable::No(DIGEST_MISMATCH),
 };
 
 pub static IMG009: Rule = Rule {
@@ -174,6 +183,7 @@ pub static IMG009: Rule = Rule {
     example: "`web:latest` in component-images.tar and a different `web:latest` in plugin-images.tar",
     evidence: "moby image/tarexport/load.go:setLoadedTag and containerd Client.Import (is.Update) move the name to the image loaded last: a component runs another image",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG010: Rule = Rule {
@@ -192,6 +202,7 @@ pub static IMG010: Rule = Rule {
     example: "an arm64 image for a component whose arch is amd64",
     evidence: "containerd v1.5.13 Client.Import labels only manifests of its platform (images.FilterPlatforms); an image of another arch fails with \"exec format error\"",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG011: Rule = Rule {
@@ -207,6 +218,7 @@ pub static IMG011: Rule = Rule {
     example: "component-images.tar!/../../../etc/cron.d/x",
     evidence: "a ramcheck safety limit: docker save and containerd export never write such a member; ramcheck reports it without following it",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG012: Rule = Rule {
@@ -225,6 +237,7 @@ pub static IMG012: Rule = Rule {
     example: "component-images.tar with index.json and blobs/ but no oci-layout",
     evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex: without oci-layout and manifest.json \"unrecognized image format\" (ignored by the importer, so no image exists); an imageLayoutVersion other than 1.0.0 \"unsupported OCI version\" (tested with containerd 1.6)",
     fails_on: Targets::CONTAINERD,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG013: Rule = Rule {
@@ -243,6 +256,7 @@ pub static IMG013: Rule = Rule {
     example: "index.json whose only name is `org.opencontainers.image.ref.name: web:1.0`",
     evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex names an OCI image by io.containerd.image.name, else the raw org.opencontainers.image.ref.name, unnormalised; the importer looks up the normalised share_image (tested with containerd 1.6)",
     fails_on: Targets::CONTAINERD,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static IMG014: Rule = Rule {
@@ -261,6 +275,7 @@ pub static IMG014: Rule = Rule {
     example: "`abc/layer.tar` stored as a hard link to `def/layer.tar`",
     evidence: "containerd v1.5.13 images/archive/importer.go:ImportIndex reads regular files only: a layer stored as a hard link is \"not found\"; moby's untar follows hard links (tested both)",
     fails_on: Targets::CONTAINERD,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -4,6 +4,7 @@ use super::{Context, Rule, Text};
 use crate::target::Targets;
 use std::collections::HashMap;
 
+use super::repairable::{Repairable, NEEDS_A_DECISION, NOT_A_PACKAGE};
 use crate::container::paths;
 use crate::container::tarwalk::Kind;
 use crate::limits::MAX_LISTED;
@@ -26,6 +27,7 @@ pub static LAY001: Rule = Rule {
     example: "a package made with `tar -czf app.tar.gz -C app-1.0-ram .`",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import opens ioutil.ReadDir(dir)[0]/metadata.json: a flat archive's first entry is a file, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY003: Rule = Rule {
@@ -44,6 +46,7 @@ pub static LAY003: Rule = Rule {
     example: "app-1.0-ram/ holding component-images.tar only",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import opens exactly <first dir>/metadata.json, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY002: Rule = Rule {
@@ -62,6 +65,7 @@ pub static LAY002: Rule = Rule {
     example: "__MACOSX/ and ._app-1.0-ram beside app-1.0-ram/",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import takes the first entry of the bytewise-sorted listing (ioutil.ReadDir) as the app directory, all lines; an entry sorting after it is ignored",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static LAY004: Rule = Rule {
@@ -80,6 +84,7 @@ pub static LAY004: Rule = Rule {
     example: "app-1.0-dockercompose.tar.gz (docker-compose.yaml, run.sh, images)",
     evidence: "goodrain/rainbond-oam pkg/export/export.go:New writes -dockercompose, -slug and -helm packages without metadata.json; the importer needs it, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NOT_A_PACKAGE),
 };
 
 pub static LAY005: Rule = Rule {
@@ -98,6 +103,7 @@ pub static LAY005: Rule = Rule {
     example: "app-1.0-ram/._component-images.tar",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import loads every *.tar at depth 1 and 2 and tolerates exactly \"unrecognized image format\" (oam dd668a6); containerd v1.5.13 images/archive/importer.go:ImportIndex returns that for a tar without manifest.json or oci-layout, moby image/tarexport/load.go fails; a file that is no tar fails both (tested with containerd 1.6 and Docker 20.10)",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static LAY006: Rule = Rule {
@@ -116,6 +122,7 @@ pub static LAY006: Rule = Rule {
     example: "app-1.0-ram/../../etc/cron.d/x",
     evidence: "a ramcheck safety limit: GNU tar refuses `..` members (tested, exit 2), busybox strips them and goes on, both strip a leading `/`; a package must never write outside its folder",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY007: Rule = Rule {
@@ -134,6 +141,7 @@ pub static LAY007: Rule = Rule {
     example: "app-1.0-ram/component-images.tar.gz",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import loads only names ending in .tar (GetFileList + HasSuffix); containerd v1.5.13 Client.Import reads the raw stream without decompressing it",
     fails_on: Targets::CONTAINERD,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY008: Rule = Rule {
@@ -152,6 +160,7 @@ pub static LAY008: Rule = Rule {
     example: "app-1.0-ram/web/webTAGv1.image.tar",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: the v5.0 to v5.2 layout is not read; the pre-5.3 save name is retried only on Docker's \"No such image\"",
     fails_on: Targets::NONE,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY009: Rule = Rule {
@@ -170,6 +179,7 @@ pub static LAY009: Rule = Rule {
     example: "a zip holding app-1.0-ram/metadata.json but no app-1.0-ram/ entry",
     evidence: "goodrain/rainbond-oam pkg/util/common.go:Unzip creates directories only for directory entries and opens files without creating parents, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static LAY010: Rule = Rule {
@@ -185,6 +195,7 @@ pub static LAY010: Rule = Rule {
     example: "app-1.0-ram/disk, a block device",
     evidence: "a ramcheck safety limit: GNU tar as root creates device nodes and FIFOs (tested); a FIFO named *.tar blocks the image load",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static LAY011: Rule = Rule {
@@ -203,6 +214,7 @@ pub static LAY011: Rule = Rule {
     example: "app-1.0-ram/metadata.json twice, the second added by `tar -rf`",
     evidence: "GNU tar and busybox overwrite a path written twice: the last copy wins (tested)",
     fails_on: Targets::NONE,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

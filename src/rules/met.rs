@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::repairable::{Repairable, CHANGES_THE_APP};
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{self, get, get_list, get_str, ParseError, Replaced};
 use crate::facts::model;
@@ -32,6 +33,7 @@ pub static MET001: Rule = Rule {
     example: "metadata.json saved by Windows Notepad with a BOM, or cut off in the middle",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import decodes metadata.json with encoding/json Decoder.Decode: a BOM, a syntax error or a non-object fails, all lines; invalid UTF-8 and lone surrogates become U+FFFD without error (Go encoding/json, checked with Go 1.19)",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: CHANGES_THE_APP },
 };
 
 pub static MET002: Rule = Rule {
@@ -50,6 +52,7 @@ pub static MET002: Rule = Rule {
     example: "`\"memory\": \"512\"` or `\"cpu\": 0.5` in a component",
     evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go: encoding/json fails on a non-null value of the wrong type; no field changed type since the v5.15.1 importer (0067a4cf)",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET003: Rule = Rule {
@@ -68,6 +71,7 @@ pub static MET003: Rule = Rule {
     example: "`\"apps\": []` with no `k8s_resources`",
     evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go:Validation \"template is empty\", called by Import since oam b5d11f2 (v6.9.0 and later); older lines import an empty app",
     fails_on: Targets::line(Line::V6_9),
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET004: Rule = Rule {
@@ -86,6 +90,7 @@ pub static MET004: Rule = Rule {
     example: "`\"vm\": {\"disk_layout\": [{\"disk_role\": \"data\"}]}`",
     evidence: "goodrain/rainbond-oam pkg/ram/v1alpha1/types.go:(*VMTemplate).Validation, called since oam b5d11f2 (v6.9.0 and later)",
     fails_on: Targets::line(Line::V6_9),
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET005: Rule = Rule {
@@ -104,6 +109,7 @@ pub static MET005: Rule = Rule {
     example: "`\"share_image\": \"goodrain.me/Team/web:v1\"`",
     evidence: "goodrain/rainbond-oam pkg/util/docker/image.go:NewImageName / GetTagFromNamedRef, called for every component and plugin by Import before ImageTag, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET006: Rule = Rule {
@@ -122,6 +128,7 @@ pub static MET006: Rule = Rule {
     example: "a group_version of 40 characters",
     evidence: "goodrain/rainbond-console console/models/main.py (app_id, version: 32; app_name: 64); enforced only by a MySQL console in strict mode (goodrain_web/settings.py), the default SQLite console stores any length",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET007: Rule = Rule {
@@ -140,6 +147,7 @@ pub static MET007: Rule = Rule {
     example: "one component `arm64`, the others `amd64`",
     evidence: "goodrain/rainbond-console market_app_service.py: template_arch = share_app.arch or \"amd64\", install refused on build nodes of another arch (skipped on clusters with two arches)",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET008: Rule = Rule {
@@ -158,6 +166,7 @@ pub static MET008: Rule = Rule {
     example: "`\"service_extend_method\": \"stateless\"` and no `memory`",
     evidence: "goodrain/rainbond builder/exector/import_app.go:normalizeImportedRAM restores legacy memory fields since v6.9.0 (6dca66907); earlier importers drop them",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET009: Rule = Rule {
@@ -176,6 +185,7 @@ pub static MET009: Rule = Rule {
     example: "apps[1] depends on a service_key that no component has",
     evidence: "goodrain/rainbond-console console/services/share_services.py writes dep_service_key as the dependency's service_share_uuid (since v5.3); market_app/app_upgrade.py:_create_component_deps resolves it by service_share_uuid (service_key without one), logs and skips an unknown one",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET010: Rule = Rule {
@@ -194,6 +204,7 @@ pub static MET010: Rule = Rule {
     example: "apps[0] and apps[2] with the same service_key",
     evidence: "goodrain/rainbond-console market_app/app_upgrade.py keys components by service_share_uuid and config groups and routes by service_key: a duplicate overwrites the other at install; encoding/json keeps the last duplicate key",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET011: Rule = Rule {
@@ -212,6 +223,7 @@ pub static MET011: Rule = Rule {
     example: "a component without `service_cname`",
     evidence: "no upstream code fails on it: Import reads none of these fields and app_import_and_export_service.py:__save_enterprise_import_info saves \"\"",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static MET012: Rule = Rule {
@@ -230,6 +242,7 @@ pub static MET012: Rule = Rule {
     example: "`\"apps\": [{…}, null]`",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import dereferences each component and plugin (up to v6.8), (*Component).HandleNullValue on nil (v6.9): the import goroutine panics, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

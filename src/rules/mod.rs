@@ -7,15 +7,17 @@ use crate::target::Targets;
 
 mod context;
 mod finding;
-mod img;
-mod lay;
+pub(crate) mod img;
+pub(crate) mod lay;
 pub(crate) mod met;
-mod pkg;
+pub(crate) mod pkg;
+pub(crate) mod repairable;
 pub(crate) mod sum;
-mod xrf;
+pub(crate) mod xrf;
 
 pub(crate) use context::Context;
 pub use finding::{Finding, Severity, END_POSITION};
+pub use repairable::Repairable;
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +54,8 @@ pub struct Rule {
     /// unless the check narrows it (an archive only some lines load). Empty
     /// for a rule that warns or informs only.
     pub fails_on: Targets,
+    /// Whether `ramcheck fix` answers its findings, or why not.
+    pub repair: Repairable,
 }
 
 impl Rule {
@@ -73,6 +77,11 @@ impl Rule {
 }
 
 impl Finding {
+    /// Whether `rule` made this finding.
+    pub fn is(&self, rule: &Rule) -> bool {
+        self.code == rule.code
+    }
+
     /// Replaces the rule's generic fix with one for this finding.
     pub fn fix(mut self, en: impl Into<String>, zh: impl Into<String>) -> Finding {
         self.hint = en.into();
@@ -187,12 +196,12 @@ pub fn explain(rule: &Rule, lang: crate::lang::Lang) -> String {
         crate::lang::Lang::En => text.en,
         crate::lang::Lang::Zh => text.zh,
     };
-    let (what, why, fix, example, fails, evidence) = match lang {
-        crate::lang::Lang::En => ("Detects", "Why the import fails", "Fix", "Example", "Fails on", "Evidence"),
-        crate::lang::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例", "导入失败的目标", "依据"),
+    let (what, why, fix, example, fails, evidence, repair) = match lang {
+        crate::lang::Lang::En => ("Detects", "Why the import fails", "Fix", "Example", "Fails on", "Evidence", "Repair"),
+        crate::lang::Lang::Zh => ("检测内容", "导入为何失败", "修复方法", "示例", "导入失败的目标", "依据", "自动修复"),
     };
     format!(
-        "{} {} ({})\n\n{what}: {}\n\n{why}: {}\n\n{fix}: {}\n\n{example}: {}\n\n{fails}: {}\n\n{evidence}: {}\n",
+        "{} {} ({})\n\n{what}: {}\n\n{why}: {}\n\n{fix}: {}\n\n{example}: {}\n\n{fails}: {}\n\n{evidence}: {}\n\n{repair}: {}\n",
         rule.code,
         rule.name,
         rule.severity.as_str(),
@@ -201,7 +210,8 @@ pub fn explain(rule: &Rule, lang: crate::lang::Lang) -> String {
         t(&rule.fix),
         rule.example,
         failing_targets(rule, lang),
-        rule.evidence
+        rule.evidence,
+        rule.repair.describe(lang)
     )
 }
 
@@ -236,7 +246,7 @@ pub fn catalog_markdown() -> String {
     }
     for r in RULES {
         out.push_str(&format!(
-            "\n## {}\n\n**{}** · {} · {} / {}\n\n**Why the import fails.** {}\n\n**Example.** {}\n\n**Fix.** {}\n\n**Fails on.** {}\n\n**Evidence.** {}\n\n> **为何导入失败。** {}\n>\n> **修复方法。** {}\n",
+            "\n## {}\n\n**{}** · {} · {} / {}\n\n**Why the import fails.** {}\n\n**Example.** {}\n\n**Fix.** {}\n\n**Fails on.** {}\n\n**Evidence.** {}\n\n**Repair.** {}\n\n> **为何导入失败。** {}\n>\n> **修复方法。** {}\n>\n> **自动修复。** {}\n",
             r.code,
             r.name,
             r.severity.as_str(),
@@ -247,8 +257,10 @@ pub fn catalog_markdown() -> String {
             r.fix.en,
             failing_targets(r, crate::lang::Lang::En),
             r.evidence,
+            r.repair.describe(crate::lang::Lang::En),
             r.why.zh,
-            r.fix.zh
+            r.fix.zh,
+            r.repair.describe(crate::lang::Lang::Zh)
         ));
     }
     out

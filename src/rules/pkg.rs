@@ -1,5 +1,6 @@
 //! PKG: the uploaded file itself: its name, its compression, its integrity.
 
+use super::repairable::{Repairable, CUT_OR_DAMAGED, NEEDS_A_DECISION, NOT_A_PACKAGE};
 use super::{Context, Rule, Text};
 use crate::lang::human_bytes;
 use crate::limits::MAX_IMAGES;
@@ -24,6 +25,7 @@ pub static PKG001: Rule = Rule {
     example: "a plain tar named app-1.0-ram.tar.gz (packed with `tar -cf`)",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import runs `tar -xzf` (pkg/util/common.go:Untar) on every name not ending in .zip, v5.15.1 and later; GNU tar+gzip and busybox tar exit non-zero on a non-gzip file (tested)",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NOT_A_PACKAGE },
 };
 
 pub static PKG003: Rule = Rule {
@@ -42,6 +44,7 @@ pub static PKG003: Rule = Rule {
     example: "a 2 GB package whose copy stopped at 1.3 GB",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: GNU tar/gzip and busybox fail on a cut stream, a bad CRC or a bad header checksum (tested), all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CUT_OR_DAMAGED),
 };
 
 pub static PKG002: Rule = Rule {
@@ -60,6 +63,7 @@ pub static PKG002: Rule = Rule {
     example: "app-1.0-ram.tar.gz.gz renamed to app-1.0-ram.tar.gz",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: the inflated stream is no tar (\"This does not look like a tar archive\"), all lines; tested with GNU tar and busybox",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static PKG004: Rule = Rule {
@@ -78,6 +82,7 @@ pub static PKG004: Rule = Rule {
     example: "a package with a second file appended by `cat`",
     evidence: "Untar spawns whichever gzip is on PATH: GNU gzip exits 2 on trailing bytes, busybox gzip (rbd-chaos is Alpine based, hack/contrib/docker/chaos/Dockerfile) ignores them (tested both); no source shows which the importer has",
     fails_on: Targets::NONE,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static PKG005: Rule = Rule {
@@ -96,6 +101,7 @@ pub static PKG005: Rule = Rule {
     example: "app-1.0-ram.tar.gz renamed to app-1.0-ram.zip",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import unzips a name ending in .zip (path.Ext, case-sensitive); pkg/util/zip/reader.go returns ErrFormat on a non-zip, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static PKG006: Rule = Rule {
@@ -114,6 +120,7 @@ pub static PKG006: Rule = Rule {
     example: "app-1.0,final-ram.tar.gz",
     evidence: "goodrain/rainbond-console console/views/center_pool/app_import.py:CenterAppImportView.post splits file_name on ','; ':' only garbles the status text (rainbond builder/exector/import_app.go:str2map), all releases",
     fails_on: Targets::ALL,
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static PKG007: Rule = Rule {
@@ -132,6 +139,7 @@ pub static PKG007: Rule = Rule {
     example: "mesh-plugin-demo-1.0-ram.tar.gz for an app without plugins",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import skips every *.tar whose path contains \"plugin\" when the template has no plugins (oam c9417f7, v6.0 and later); the path holds the upload's name (builder/exector/import_app.go:importApp)",
     fails_on: Targets::from_line(Line::V6_0),
+    repair: Repairable::Yes { unless: NEEDS_A_DECISION },
 };
 
 pub static PKG008: Rule = Rule {
@@ -150,6 +158,7 @@ pub static PKG008: Rule = Rule {
     example: "metadata.json.gz renamed to app-1.0-ram.tar.gz",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import and pkg/util/common.go:Untar: a gzip of something that is no tar extracts nothing, all lines (tested)",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NOT_A_PACKAGE),
 };
 
 pub static PKG009: Rule = Rule {
@@ -168,6 +177,7 @@ pub static PKG009: Rule = Rule {
     example: "a 50 MB .tar.gz that inflates to 10 TB of zeros",
     evidence: "a ramcheck safety limit (inflated size and ratio); no upstream limit exists",
     fails_on: Targets::NONE,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static PKG010: Rule = Rule {
@@ -186,6 +196,7 @@ pub static PKG010: Rule = Rule {
     example: "app-1.0-ram.zip made by 7-Zip with the Deflate64 or BZip2 method",
     evidence: "goodrain/rainbond-oam pkg/util/zip/reader.go registers Store and Deflate only (a copy of Go's archive/zip): another method is ErrAlgorithm \"zip: unsupported compression algorithm\" in util.Unzip, all lines",
     fails_on: Targets::ALL,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::repairable::{Repairable, NEEDS_A_DECISION};
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{get, get_list, get_str};
 use crate::lang::human_bytes;
@@ -21,6 +22,7 @@ pub static SUM001: Rule = Rule {
     example: "crm 5.1: 2 components, 0 plugins, 2 images, 1.9 GB unpacked",
     evidence: "a summary of the package",
     fails_on: Targets::NONE,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 pub static SUM002: Rule = Rule {
@@ -39,6 +41,7 @@ pub static SUM002: Rule = Rule {
     example: "a 14 GB package",
     evidence: "rainbond builder/exector/import_app.go keeps the upload, unpacks it and loads its images: about 3 to 4 times the package on disk",
     fails_on: Targets::NONE,
+    repair: Repairable::No(NEEDS_A_DECISION),
 };
 
 /// A package over this size gets SUM002.

@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 
 use super::context::ArchiveView;
+use super::lay::{LAY005, LAY007};
+use super::repairable::{Repairable, CHANGES_THE_APP};
 use super::{Context, Rule, Text};
 use crate::facts::reference;
 use crate::lang::human_bytes;
@@ -29,6 +31,7 @@ pub static XRF001: Rule = Rule {
     example: "share_image `goodrain.me/web:v2` while component-images.tar holds `goodrain.me/web:v1`",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import re-tags every share_image after loading (containerd: the normalised reference; Docker: also the pre-5.3 save name on \"No such image\", v5.16); a missing image fails the import",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static XRF002: Rule = Rule {
@@ -47,6 +50,7 @@ pub static XRF002: Rule = Rule {
     example: "app-1.0-ram/ with metadata.json only",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: with no image archive nothing is loaded and the first ImageTag fails",
     fails_on: Targets::ALL,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub static XRF003: Rule = Rule {
@@ -65,6 +69,7 @@ pub static XRF003: Rule = Rule {
     example: "plugin-images.tar with one image, `\"plugins\": []`",
     evidence: "goodrain/rainbond-oam pkg/localimport/import.go:(*ramImport).Import: the v6 importer skips plugin-images.tar when there are no plugins, v5.16 loads it",
     fails_on: Targets::NONE,
+    repair: Repairable::Yes { unless: CHANGES_THE_APP },
 };
 
 pub static XRF004: Rule = Rule {
@@ -83,6 +88,7 @@ pub static XRF004: Rule = Rule {
     example: "a `busybox:latest` image left in component-images.tar",
     evidence: "an image that no share_image names is loaded and never used",
     fails_on: Targets::NONE,
+    repair: Repairable::No(CHANGES_THE_APP),
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -104,10 +110,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     // Where loading an archive already fails, the import never reaches the
     // re-tagging: those findings (IMG, LAY005, LAY007) say why.
-    let load_fails = out
-        .iter()
-        .filter(|f| f.code.starts_with("IMG") || f.code == "LAY005" || f.code == "LAY007")
-        .fold(Targets::NONE, |set, f| set.or(f.fails_on));
+    let load_fails =
+        out.iter().filter(|f| f.code.starts_with("IMG") || f.is(&LAY005) || f.is(&LAY007)).fold(Targets::NONE, |set, f| set.or(f.fails_on));
     let stores: Vec<Store> = Targets::ALL
         .pairs()
         .filter(|&(line, runtime)| !load_fails.contains(line, runtime))

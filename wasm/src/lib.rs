@@ -212,7 +212,7 @@ impl From<&Rule> for RuleInfo {
             why: r.why.into(),
             fix: r.fix.into(),
             example: r.example,
-            repairable: ramcheck::repair::REPAIRABLE.contains(&r.code),
+            repairable: r.repair.is_yes(),
         }
     }
 }
