@@ -1,7 +1,7 @@
 // ramcheck for browsers: checks a Rainbond application-model offline package
 // before the upload, locally, in a Web Worker.
 //
-// Packaging (see README, "npm package"): the wasm is inlined as base64 and the
+// Packaging (see js/README.md, "How it is packaged"): the wasm is inlined as base64 and the
 // worker is a string turned into a Blob URL, so this module loads as-is in
 // webpack 4 and 5, Vite and a plain <script type=module>: no import.meta, no
 // .wasm import, no loader config. Keep this file ES2018 (webpack 4 parses it).

@@ -2,6 +2,7 @@
 //
 //   cargo (wasm32) -> wasm-bindgen --target no-modules -> pkg/
 //     index.js, index.d.ts    the API (js/)
+//     README.md               its reference (js/README.md)
 //     worker-source.js        glue + js/worker.js, as one string
 //     wasm-base64.js          the wasm, as base64
 //   www/ + pkg/ -> dist/ (pkg/ as dist/ramcheck/)
@@ -55,16 +56,18 @@ export function build() {
   writeFileSync(join(pkg, "wasm-base64.js"), `${generated}export default "${wasm.toString("base64")}";\n`);
   cpSync(join(ROOT, "js", "index.js"), join(pkg, "index.js"));
   cpSync(join(ROOT, "js", "index.d.ts"), join(pkg, "index.d.ts"));
+  cpSync(join(ROOT, "js", "README.md"), join(pkg, "README.md"));
 
   const dist = join(ROOT, "dist");
   rmSync(dist, { recursive: true, force: true });
   cpSync(join(ROOT, "www"), dist, { recursive: true });
   cpSync(pkg, join(dist, "ramcheck"), { recursive: true });
 
-  const packaged = readdirSync(pkg).reduce((sum, f) => sum + gzipSync(readFileSync(join(pkg, f))).length, 0);
+  const modules = readdirSync(pkg).filter((f) => f !== "README.md");
+  const packaged = modules.reduce((sum, f) => sum + gzipSync(readFileSync(join(pkg, f))).length, 0);
   console.log(
     `wasm ${kb(wasm.length)} (gzip ${kb(gzipSync(wasm, { level: 9 }).length)}); ` +
-      `npm package pkg/ gzip ${kb(packaged)}; page in dist/`,
+      `npm package pkg/ gzip ${kb(packaged)} (without its README); page in dist/`,
   );
 }
 
