@@ -223,9 +223,11 @@ export interface RepairPlan {
   unrepaired: Unrepaired[];
 }
 
-export interface PlanOptions extends ValidateOptions {
+/** The options `planRepair` and `repairPackage` read (not `deep` or `parallel`: a repair takes neither). */
+export interface PlanOptions extends Omit<ValidateOptions, "deep" | "parallel" | "onProgress"> {
   /** The name the corrected package will have (default: one the plan proposes). */
   outputName?: string;
+  onProgress?: (progress: RepairProgress) => void;
 }
 
 export interface Planned {
@@ -242,9 +244,7 @@ export interface RepairProgress {
   bytesWritten: number;
 }
 
-export interface RepairOptions extends Omit<PlanOptions, "onProgress" | "deep"> {
-  onProgress?: (progress: RepairProgress) => void;
-}
+export type RepairOptions = PlanOptions;
 
 export interface Repaired {
   /** The repairs made. */

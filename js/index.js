@@ -53,8 +53,11 @@ function wasmModule() {
   return compiled;
 }
 
-/** A failure of the checker rather than of the package: `code` is "crashed" or "stalled". */
-function checkerError(code, message) {
+/**
+ * An Error with a `code`: a failure of the checker rather than of the package
+ * ("crashed", "stalled"), or of a repair request ("unsupported", "refused").
+ */
+function codedError(code, message) {
   const error = new Error(message);
   error.code = code;
   return error;
@@ -109,7 +112,7 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
           if (signal) signal.removeEventListener("abort", onAbort);
           fn(value);
         };
-        const onStall = () => settle(reject, checkerError("stalled", text.stalled(Math.round(stallTimeout / 1000))));
+        const onStall = () => settle(reject, codedError("stalled", text.stalled(Math.round(stallTimeout / 1000))));
         const alive = () => {
           clearTimeout(watchdog);
           if (stallTimeout > 0) watchdog = setTimeout(onStall, stallTimeout);
@@ -122,7 +125,7 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
             if (data.progress !== undefined) {
               if (onProgress) onProgress(data.progress);
             } else if (data.crashed) {
-              settle(reject, checkerError("crashed", text.crashed(data.error)));
+              settle(reject, codedError("crashed", text.crashed(data.error)));
             } else if (data.error !== undefined) {
               const error = data.code === "target" ? new TypeError(data.error) : new Error(data.error);
               if (data.code) error.code = data.code;
@@ -132,10 +135,10 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
             }
           };
           // A listener: Chromium does not call an `onmessageerror` property.
-          worker.addEventListener("messageerror", () => settle(reject, checkerError("crashed", text.crashed(text.unreadable))));
+          worker.addEventListener("messageerror", () => settle(reject, codedError("crashed", text.crashed(text.unreadable))));
           worker.onerror = (event) => {
             event.preventDefault();
-            settle(reject, checkerError("crashed", text.crashed(event.message || "worker error")));
+            settle(reject, codedError("crashed", text.crashed(event.message || "worker error")));
           };
         });
         if (signal) signal.addEventListener("abort", onAbort, { once: true });
@@ -218,13 +221,6 @@ export function retargetReport(report, target) {
 /** A report as plain text or Markdown, in `language` ("en" or "zh"). */
 export function formatReport(report, style = "text", language = "en") {
   return runInWorker({ op: "format", report, style, language });
-}
-
-/** A failure of the request with a `code` ("unsupported", "refused"). */
-function codedError(code, message) {
-  const error = new Error(message);
-  error.code = code;
-  return error;
 }
 
 function checkArguments(file, options, text) {

@@ -10,6 +10,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The text in this language, of a sentence written in both.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
     /// `zh`, `zh_CN.UTF-8`, `zh-TW` are Chinese; anything else English.
     pub fn from_tag(tag: &str) -> Lang {
         if tag.to_ascii_lowercase().starts_with("zh") {

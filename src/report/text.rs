@@ -17,13 +17,6 @@ impl Style {
     }
 }
 
-fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
-}
-
 fn verdict_word(v: Verdict, lang: Lang) -> &'static str {
     match (v, lang) {
         (Verdict::Pass, Lang::En) => "PASS: the package will import",
@@ -161,13 +154,13 @@ pub fn text(r: &Report, lang: Lang, color: bool) -> String {
         out.push_str(&format!("\n  {} ({})\n", st.paint("1", group_title(severity, lang)), group.len()));
         for f in group {
             out.push_str(&format!("  {} {} {}\n", st.paint(code, mark), st.paint(code, &f.code), f.name));
-            out.push_str(&format!("    {} {}\n", pick(lang, "at", "位置"), st.paint("2", &f.location)));
-            out.push_str(&format!("    {}\n", pick(lang, &f.message, &f.message_zh)));
-            out.push_str(&format!("    {} {}\n", st.paint("1", pick(lang, "fix:", "修复：")), pick(lang, &f.hint, &f.hint_zh)));
+            out.push_str(&format!("    {} {}\n", lang.pick("at", "位置"), st.paint("2", &f.location)));
+            out.push_str(&format!("    {}\n", lang.pick(&f.message, &f.message_zh)));
+            out.push_str(&format!("    {} {}\n", st.paint("1", lang.pick("fix:", "修复：")), lang.pick(&f.hint, &f.hint_zh)));
         }
     }
     if r.findings.iter().all(|f| f.severity == Severity::Info) {
-        out.push_str(&format!("\n  {}\n", pick(lang, "No problems found.", "未发现问题。")));
+        out.push_str(&format!("\n  {}\n", lang.pick("No problems found.", "未发现问题。")));
     }
     out
 }
@@ -192,9 +185,9 @@ pub fn markdown(r: &Report, lang: Lang) -> String {
             f.name,
             f.severity.as_str(),
             f.location,
-            pick(lang, &f.message, &f.message_zh),
-            pick(lang, "Fix:", "修复："),
-            pick(lang, &f.hint, &f.hint_zh)
+            lang.pick(&f.message, &f.message_zh),
+            lang.pick("Fix:", "修复："),
+            lang.pick(&f.hint, &f.hint_zh)
         ));
     }
     out

@@ -5,7 +5,7 @@
 //! nothing could be written.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -172,14 +172,6 @@ fn write_atomically(output: &Path, force: bool, write: impl FnOnce(&mut dyn Writ
     })
 }
 
-fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
-    if lang == Lang::Zh {
-        zh
-    } else {
-        en
-    }
-}
-
 fn print_plan(args: &FixArgs, output: &Path, plan: &Plan, report: &Report, lang: Lang) {
     if matches!(args.format, Format::Json) {
         let value =
@@ -189,7 +181,7 @@ fn print_plan(args: &FixArgs, output: &Path, plan: &Plan, report: &Report, lang:
     }
     let mut out = String::new();
     let title =
-        if args.dry_run { pick(lang, "Repairs that would be made", "将要进行的修复") } else { pick(lang, "Repairs", "修复") };
+        if args.dry_run { lang.pick("Repairs that would be made", "将要进行的修复") } else { lang.pick("Repairs", "修复") };
     out.push_str(&format!("{} → {}\n", args.input.display(), output.display()));
     push_repairs(&mut out, title, plan, lang);
     push_unrepaired(&mut out, &plan.unrepaired, lang);
@@ -208,11 +200,11 @@ fn print_result(args: &FixArgs, output: &Path, plan: &Plan, after: &Report, lang
         emit(&format!("{value}\n"));
         return;
     }
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::stdout_in_color();
     let mut out = format!("{} → {}\n", args.input.display(), output.display());
-    push_repairs(&mut out, pick(lang, "Repairs made", "已完成的修复"), plan, lang);
+    push_repairs(&mut out, lang.pick("Repairs made", "已完成的修复"), plan, lang);
     push_unrepaired(&mut out, &remaining, lang);
-    out.push_str(&format!("\n{}\n", pick(lang, "The written package, checked again:", "写出的安装包重新检查结果：")));
+    out.push_str(&format!("\n{}\n", lang.pick("The written package, checked again:", "写出的安装包重新检查结果：")));
     out.push_str(&report::text(after, lang, color));
     out.push('\n');
     emit(&out);
@@ -220,19 +212,19 @@ fn print_result(args: &FixArgs, output: &Path, plan: &Plan, after: &Report, lang
 
 fn push_repairs(out: &mut String, title: &str, plan: &Plan, lang: Lang) {
     if plan.mode == Mode::Refused {
-        let none = pick(lang, "Nothing can be written: the package cannot be read to its end.", "无法写出：安装包无法完整读取。");
+        let none = lang.pick("Nothing can be written: the package cannot be read to its end.", "无法写出：安装包无法完整读取。");
         out.push_str(&format!("\n  {none}\n"));
         return;
     }
     if plan.repairs.is_empty() {
-        let none = pick(lang, "Nothing to repair: the output is a copy of the input.", "无需修复：输出与输入内容相同。");
+        let none = lang.pick("Nothing to repair: the output is a copy of the input.", "无需修复：输出与输入内容相同。");
         out.push_str(&format!("\n  {none}\n"));
         return;
     }
     out.push_str(&format!("\n  {title} ({})\n", plan.repairs.len()));
     for r in &plan.repairs {
         let code = r.code.as_deref().unwrap_or("      ");
-        out.push_str(&format!("  ✔ {code}  {}\n", pick(lang, &r.message, &r.message_zh)));
+        out.push_str(&format!("  ✔ {code}  {}\n", lang.pick(&r.message, &r.message_zh)));
     }
 }
 
@@ -240,9 +232,9 @@ fn push_unrepaired(out: &mut String, unrepaired: &[Unrepaired], lang: Lang) {
     if unrepaired.is_empty() {
         return;
     }
-    out.push_str(&format!("\n  {} ({})\n", pick(lang, "Not repairable", "无法修复"), unrepaired.len()));
+    out.push_str(&format!("\n  {} ({})\n", lang.pick("Not repairable", "无法修复"), unrepaired.len()));
     for u in unrepaired {
-        out.push_str(&format!("  ✖ {} {} {}\n", u.code, pick(lang, "at", "位置"), u.location));
-        out.push_str(&format!("    {}\n", pick(lang, &u.reason, &u.reason_zh)));
+        out.push_str(&format!("  ✖ {} {} {}\n", u.code, lang.pick("at", "位置"), u.location));
+        out.push_str(&format!("    {}\n", lang.pick(&u.reason, &u.reason_zh)));
     }
 }

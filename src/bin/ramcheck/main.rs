@@ -103,7 +103,7 @@ fn main() -> ExitCode {
         return print_all(&list);
     }
     let options = Options { deep: args.deep };
-    let color = matches!(args.format, Format::Text) && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = matches!(args.format, Format::Text) && stdout_in_color();
     let mut reports = Vec::new();
     let mut unreadable = false;
     let mut stdout = std::io::stdout().lock();
@@ -176,6 +176,11 @@ fn explain(code: &str, lang: Lang) -> ExitCode {
         return ExitCode::from(2);
     };
     print_all(&rules::explain(rule, lang))
+}
+
+/// Whether text on stdout gets colour: a terminal, and no `NO_COLOR`.
+fn stdout_in_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Prints to stdout; a closed pipe (`ramcheck --list-rules | head`) is not
