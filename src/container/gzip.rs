@@ -19,6 +19,7 @@ use fdeflate::{DecompressionError, Decompressor};
 use serde::{Deserialize, Serialize};
 use zlib_rs::crc32::crc32;
 
+use crate::container::source::read_full;
 use crate::container::source::SourceReader;
 use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_HEADER_FIELD};
 
@@ -285,16 +286,7 @@ const FCOMMENT: u8 = 1 << 4;
 
 /// Reads up to `buf.len()` bytes at `offset` without moving any cursor.
 fn read_exact_at(source: &SourceReader<'_>, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-    let mut copy = source.peek_at(offset);
-    let mut have = 0;
-    while have < buf.len() {
-        let n = copy.read(&mut buf[have..])?;
-        if n == 0 {
-            break;
-        }
-        have += n;
-    }
-    Ok(have)
+    read_full(&mut source.peek_at(offset), buf)
 }
 
 impl GzipStream<'_> {

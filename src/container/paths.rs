@@ -71,6 +71,17 @@ pub struct Unsafe {
     pub pos: u64,
 }
 
+impl Unsafe {
+    /// The member at `pos` as unsafe to extract, with whether its path or link
+    /// leaves the archive (LAY006, IMG011) and whether it is a device or FIFO
+    /// (LAY010, IMG011); `None` when it is neither.
+    pub fn judge(raw: &str, kind: Kind, link: Option<&str>, pos: u64) -> Option<(Unsafe, bool, bool)> {
+        let leaves = leaves_archive(raw, kind, link);
+        let special = matches!(kind, Kind::Device | Kind::Fifo);
+        (leaves || special).then(|| (Unsafe { path: raw.to_string(), kind, link: link.map(str::to_string), pos }, leaves, special))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,3 +179,18 @@ impl<F: FnMut(&mut [u8]) -> io::Result<usize>> ByteSource for Sequential<F> {
         Err(io::Error::other(format!("offset {offset} is behind the streamed window")))
     }
 }
+
+/// Reads until `buf` is full or the data ends; returns the count, short only
+/// at the end (where `Read::read_exact` would fail instead).
+pub fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut have = 0;
+    while have < buf.len() {
+        match r.read(&mut buf[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(have)
+}

@@ -7,6 +7,7 @@
 //! and errors that say whether the stream below failed or the tar itself is
 //! cut or damaged.
 
+use crate::container::source::read_full;
 use crate::limits::MAX_EXTENSION_BYTES;
 use std::io::{self, Read};
 
@@ -232,15 +233,8 @@ impl<R: Read> TarWalker<R> {
 
     /// Reads until `buf` is full or the stream ends; returns the count.
     fn fill(&mut self, buf: &mut [u8]) -> Result<usize, TarError> {
-        let mut have = 0;
-        while have < buf.len() {
-            let n = self.r.read(&mut buf[have..]).map_err(TarError::Below)?;
-            if n == 0 {
-                break;
-            }
-            have += n;
-            self.pos += n as u64;
-        }
+        let have = read_full(&mut self.r, buf).map_err(TarError::Below)?;
+        self.pos += have as u64;
         Ok(have)
     }
 }

@@ -14,7 +14,7 @@ use super::tar_out::TarOut;
 use crate::container::paths;
 use crate::container::source::SourceReader;
 use crate::container::tarwalk::Kind;
-use crate::limits::MAX_LINK_TARGET;
+use crate::container::zip_member;
 
 pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()> {
     let mut archive = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
@@ -28,13 +28,7 @@ pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> i
         let edit = plan.edit(&name, None);
         let path = paths::normalize(edit.path.as_deref().unwrap_or(&name));
         let mtime = mtime(&file);
-        let kind = if file.is_dir() {
-            Kind::Dir
-        } else if file.is_symlink() {
-            Kind::Symlink
-        } else {
-            Kind::File
-        };
+        let kind = zip_member::kind(&file);
         // Parents first, then the member itself when it is a directory.
         let parts = paths::components(&path);
         let own = usize::from(kind == Kind::Dir);
@@ -49,8 +43,7 @@ pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> i
         match kind {
             Kind::Dir => {}
             Kind::Symlink => {
-                let mut target = String::new();
-                (&mut file).take(MAX_LINK_TARGET).read_to_string(&mut target)?;
+                let target = zip_member::link_target(&mut file)?;
                 out.write(&header::new_member(kind, &path, Some(&target), 0, mode(&file, 0o777), mtime))?;
             }
             _ => {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits::MAX_LISTED;
 use crate::target::Targets;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,4 +57,45 @@ pub struct Finding {
     /// The targets on which this finding makes the import fail (empty for
     /// one that fails nowhere).
     pub fails_on: Targets,
+}
+
+/// Findings of one rule about one thing: the first [`MAX_LISTED`] are kept,
+/// the rest only counted, never built or held (a crafted package can repeat
+/// a problem a million times), and the last kept one says how many more.
+#[derive(Default)]
+pub(crate) struct Listed {
+    kept: Vec<Finding>,
+    more: usize,
+}
+
+impl Listed {
+    /// Adds a finding.
+    pub fn push(&mut self, f: Finding) {
+        self.add(|| f);
+    }
+
+    /// Adds the finding `make` builds, or past the bound only counts it.
+    pub fn add(&mut self, make: impl FnOnce() -> Finding) {
+        if self.kept.len() <= MAX_LISTED {
+            self.kept.push(make());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Adds the kept findings to `out`, and one line for the rest.
+    pub fn flush(mut self, out: &mut Vec<Finding>) {
+        if self.kept.len() > MAX_LISTED {
+            let next = self.kept.pop().expect("more than MAX_LISTED");
+            let more = 1 + self.more;
+            out.append(&mut self.kept);
+            out.push(Finding {
+                message: format!("{more} more like this are not listed."),
+                message_zh: format!("另有 {more} 个同类问题未列出。"),
+                ..next
+            });
+        } else {
+            out.append(&mut self.kept);
+        }
+    }
 }

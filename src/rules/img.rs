@@ -9,8 +9,7 @@ use crate::container::paths;
 use crate::container::tarwalk::{Kind, BLOCK};
 use crate::facts::metadata::{self, get_str};
 use crate::facts::reference;
-use crate::limits::MAX_LISTED;
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, Listed, Severity};
 use crate::scan::archive::ImageArchive;
 use crate::scan::images::{self, Doc, Image};
 use crate::target::Targets;
@@ -313,41 +312,6 @@ fn position(view: &ArchiveView<'_>, member: &str) -> u64 {
 /// untrusted: saturate rather than wrap.
 fn in_archive(archive: &ImageArchive, pos: u64) -> u64 {
     archive.pos.saturating_add(BLOCK).saturating_add(pos)
-}
-
-/// Findings of one rule in one archive: the first [`MAX_LISTED`] are kept
-/// and the rest only counted, never held (a crafted manifest can name a
-/// million layers).
-#[derive(Default)]
-struct Listed {
-    kept: Vec<Finding>,
-    more: usize,
-}
-
-impl Listed {
-    fn push(&mut self, f: Finding) {
-        if self.kept.len() <= MAX_LISTED {
-            self.kept.push(f);
-        } else {
-            self.more += 1;
-        }
-    }
-
-    /// Adds the kept findings and one line for the rest.
-    fn flush(mut self, out: &mut Vec<Finding>) {
-        if self.kept.len() > MAX_LISTED {
-            let next = self.kept.pop().expect("more than MAX_LISTED");
-            let more = 1 + self.more;
-            out.append(&mut self.kept);
-            out.push(Finding {
-                message: format!("{more} more like this are not listed."),
-                message_zh: format!("另有 {more} 个同类问题未列出。"),
-                ..next
-            });
-        } else {
-            out.append(&mut self.kept);
-        }
-    }
 }
 
 fn push_limited(out: &mut Vec<Finding>, found: impl IntoIterator<Item = Finding>) {

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use super::repairable::{Repairable, NEEDS_A_DECISION, NOT_A_PACKAGE};
 use crate::container::paths;
 use crate::container::tarwalk::Kind;
-use crate::limits::MAX_LISTED;
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, Listed, Severity};
 use crate::scan::Shallow;
 
 pub static LAY001: Rule = Rule {
@@ -335,7 +334,8 @@ fn describe_stray(name: &str) -> (&'static str, &'static str) {
 fn extra_top_level(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(app) = cx.app_dir.as_deref() else { return };
     let extras: Vec<_> = cx.top.iter().filter(|(name, _)| name.as_str() != app).collect();
-    for (name, (pos, is_dir)) in extras.iter().take(MAX_LISTED) {
+    let mut listed = Listed::default();
+    for (name, (pos, is_dir)) in extras {
         let (what, what_zh) = describe_stray(name);
         let shown = if *is_dir { format!("{name}/") } else { name.to_string() };
         let finding = if name.as_str() < app {
@@ -355,12 +355,9 @@ fn extra_top_level(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 )
                 .severity(Severity::Warning)
         };
-        out.push(finding);
+        listed.push(finding);
     }
-    if extras.len() > MAX_LISTED {
-        let more = extras.len() - MAX_LISTED;
-        out.push(LAY002.at(app, 0, format!("{more} more top-level entries are not listed."), format!("另有 {more} 个顶层条目未列出。")));
-    }
+    listed.flush(out);
 }
 
 /// LAY005 and LAY007: `.tar` files the importer loads that are not plain
@@ -468,7 +465,8 @@ fn legacy_layout(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// LAY006: absolute paths, `..` and links that leave the archive.
 fn unsafe_paths(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for u in cx.pkg.unsafe_paths.iter().take(MAX_LISTED) {
+    let mut listed = Listed::default();
+    for u in &cx.pkg.unsafe_paths {
         let (en, zh) = match &u.link {
             Some(target) => (
                 format!("{} links to {target}, outside the archive. GNU tar and the runtimes refuse such members; no exporter writes them.", u.path),
@@ -479,22 +477,25 @@ fn unsafe_paths(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("{} 是绝对路径或用 `..` 跳出目录：按原样解压会写到解压目录之外。导出程序从不生成这种路径。", u.path),
             ),
         };
-        out.push(LAY006.at(u.path.clone(), u.pos, en, zh));
+        listed.push(LAY006.at(u.path.clone(), u.pos, en, zh));
     }
+    listed.flush(out);
 }
 
 /// LAY010: device nodes and FIFOs.
 fn special_files(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for s in cx.pkg.special_files.iter().take(MAX_LISTED) {
+    let mut listed = Listed::default();
+    for s in &cx.pkg.special_files {
         let (what, what_zh) =
             if s.kind == Kind::Fifo { ("a FIFO (named pipe)", "FIFO（命名管道）") } else { ("a device file", "设备文件") };
-        out.push(LAY010.at(
+        listed.push(LAY010.at(
             s.path.clone(),
             s.pos,
             format!("{} is {what}: extracted as root it would be created on the server. No exporter writes one.", s.path),
             format!("{} 是{what_zh}：以 root 身份解压时会在服务器上被创建。导出程序从不生成此类文件。", s.path),
         ));
     }
+    listed.flush(out);
 }
 
 /// LAY011: a file (not a directory) at the same path twice, near the top
@@ -509,15 +510,17 @@ fn duplicates(cx: &Context<'_>, out: &mut Vec<Finding>) {
             repeated.push(m);
         }
     }
-    for m in repeated.iter().take(MAX_LISTED) {
+    let mut listed = Listed::default();
+    for m in repeated {
         let n = seen[m.path.as_str()];
-        out.push(LAY011.at(
+        listed.push(LAY011.at(
             m.path.clone(),
             m.pos,
             format!("{} appears {n} times in the package: extraction keeps only the last copy, which is the one judged here.", m.path),
             format!("{} 在安装包中出现了 {n} 次：解压只保留最后一份，此处判断的也是最后一份。", m.path),
         ));
     }
+    listed.flush(out);
 }
 
 /// LAY009: the importer's unzip does not create parent directories.

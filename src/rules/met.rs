@@ -14,7 +14,7 @@ use crate::lang::Lang;
 use crate::limits::MAX_LISTED;
 use crate::limits::MAX_METADATA_BYTES;
 use crate::limits::{MAX_METADATA_NODES, MAX_TYPE_ERRORS};
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, Listed, Severity};
 use crate::target::{Line, Targets};
 
 pub static MET001: Rule = Rule {
@@ -411,14 +411,18 @@ impl Template<'_> {
     /// MET012.
     fn null_entries(&self, out: &mut Vec<Finding>) {
         for (field, list) in [("apps", self.cx.components()), ("plugins", self.cx.plugins())] {
-            for (i, _) in list.iter().enumerate().filter(|(_, v)| v.is_null()).take(MAX_LISTED) {
-                out.push(self.at(
-                    &MET012,
-                    &format!("{field}[{i}]"),
-                    format!("{field}[{i}] is null: the importer dereferences it and the import task crashes."),
-                    format!("{field}[{i}] 为 null：导入程序解引用时会崩溃，导入任务异常中止。"),
-                ));
+            let mut listed = Listed::default();
+            for (i, _) in list.iter().enumerate().filter(|(_, v)| v.is_null()) {
+                listed.add(|| {
+                    self.at(
+                        &MET012,
+                        &format!("{field}[{i}]"),
+                        format!("{field}[{i}] is null: the importer dereferences it and the import task crashes."),
+                        format!("{field}[{i}] 为 null：导入程序解引用时会崩溃，导入任务异常中止。"),
+                    )
+                });
             }
+            listed.flush(out);
         }
     }
 
@@ -436,14 +440,16 @@ impl Template<'_> {
                 }
             }
         }
-        for path in missing.iter().take(MAX_LISTED) {
-            out.push(self.at(
+        let mut listed = Listed::default();
+        for path in &missing {
+            listed.push(self.at(
                 &MET011,
                 path,
                 format!("{path} is missing or empty: no importer step fails on it, but the app market shows it blank and it cannot be told apart from others."),
                 format!("{path} 缺失或为空：导入的任何步骤都不会因此失败，但应用市场中该项显示为空，无法与其他项区分。"),
             ));
         }
+        listed.flush(out);
     }
 
     /// MET006.
@@ -611,9 +617,10 @@ impl Template<'_> {
                 check(format!("{field}[{i}].component_key"), get_str(r, "component_key"), &keys, "component");
             }
         }
-        for (path, name, what) in dangling.iter().take(MAX_LISTED) {
+        let mut listed = Listed::default();
+        for (path, name, what) in &dangling {
             let what_zh = if *what == "plugin" { "插件" } else { "组件" };
-            out.push(self.at(
+            listed.push(self.at(
                 &MET009,
                 path,
                 format!(
@@ -623,6 +630,7 @@ impl Template<'_> {
                 format!("{path} 引用的{what_zh} {} 不在此模板中：导入可以成功，但安装时会跳过这一关系。", metadata::quote(name, 40)),
             ));
         }
+        listed.flush(out);
     }
 
     /// MET010 for keys shared by two components or plugins.

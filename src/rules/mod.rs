@@ -16,6 +16,7 @@ pub(crate) mod sum;
 pub(crate) mod xrf;
 
 pub(crate) use context::Context;
+pub(crate) use finding::Listed;
 pub use finding::{Finding, Severity, END_POSITION};
 pub use repairable::Repairable;
 

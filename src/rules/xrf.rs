@@ -9,9 +9,8 @@ use super::{Context, Rule, Text};
 use crate::facts::reference;
 use crate::lang::human_bytes;
 use crate::lang::Lang;
-use crate::limits::MAX_LISTED;
 use crate::limits::{MAX_SUGGESTION_CANDIDATES, MAX_UNUSED_LISTED};
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, Listed, Severity};
 use crate::scan::images::{Analysis, Doc};
 use crate::target::{Line, Runtime, Targets};
 
@@ -128,13 +127,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             stores.iter().filter(|store| !store.finds(&wanted, legacy.as_deref())).fold(Targets::NONE, |set, store| set.or(store.target));
         (!fails.is_empty()).then_some((user, wanted, legacy, fails))
     });
-    let mut left_out = 0;
-    for (n, (user, wanted, legacy, fails)) in not_found.enumerate() {
-        // Each finding searches for the closest name: list a bounded number.
-        if n >= MAX_LISTED {
-            left_out += 1;
-            continue;
-        }
+    let mut listed = Listed::default();
+    for (user, wanted, legacy, fails) in not_found {
+        // Each finding searches for the closest name: only the listed ones are built.
+        listed.add(|| {
         let who = if user.is_plugin { "Plugin" } else { "Component" };
         let who_zh = if user.is_plugin { "插件" } else { "组件" };
         let carried = names.contains(&wanted);
@@ -153,7 +149,6 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             (false, None, None) => (" They carry no named image.".to_string(), "其中没有任何带名称的镜像。".to_string()),
         };
         let (on, on_zh) = (fails.on(Lang::En), fails.on(Lang::Zh));
-        out.push(
             XRF001
                 .at(
                     format!("{}#{}.share_image", cx.metadata_location(), user.path),
@@ -167,17 +162,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         user.label, user.path, user.share_image
                     ),
                 )
-                .only_on(fails),
-        );
+                .only_on(fails)
+        });
     }
-    if left_out > 0 {
-        out.push(XRF001.at(
-            cx.metadata_location(),
-            cx.metadata_position(),
-            format!("{left_out} more components or plugins use images that no image archive carries; they are not listed."),
-            format!("另有 {left_out} 个组件或插件使用的镜像不在任何镜像包中，未一一列出。"),
-        ));
-    }
+    listed.flush(out);
 }
 
 /// The image names one target's runtime holds after the importer of its

@@ -11,8 +11,11 @@ use std::io::{self, Cursor, Read};
 use sha2::{Digest, Sha256};
 
 use crate::container::paths;
+use crate::container::paths::Unsafe;
+use crate::container::source::read_full;
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
 use crate::facts::metadata::{json_nodes, syntax_message};
+use crate::limits::MAX_UNSAFE_RECORDED;
 use crate::limits::{MAX_ARCHIVE_MEMBERS, MAX_JSON_BYTES, MAX_JSON_MEMBER, MAX_JSON_NODES, MAX_MEMBERS_KEPT};
 
 /// What the image archives of one package may keep in memory, together: a
@@ -125,7 +128,7 @@ pub struct ImageArchive {
     pub damage: Option<Damage>,
     /// Members whose path or link leaves the archive, and devices and FIFOs
     /// (IMG011), as written (at most [`crate::limits::MAX_UNSAFE_RECORDED`]).
-    pub unsafe_members: Vec<crate::container::paths::Unsafe>,
+    pub unsafe_members: Vec<Unsafe>,
 }
 
 impl ImageArchive {
@@ -174,17 +177,10 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
             Ok(None) => break,
             Err(e) => return record_damage(archive, e),
         };
-        let special = matches!(member.kind, Kind::Device | Kind::Fifo);
-        if (special || paths::leaves_archive(&member.path, member.kind, member.link.as_deref()))
-            && archive.unsafe_members.len() < crate::limits::MAX_UNSAFE_RECORDED
-        {
-            let unsafe_member = crate::container::paths::Unsafe {
-                path: member.path.clone(),
-                kind: member.kind,
-                link: member.link.clone(),
-                pos: member.pos,
-            };
-            archive.unsafe_members.push(unsafe_member);
+        if archive.unsafe_members.len() < MAX_UNSAFE_RECORDED {
+            if let Some((unsafe_member, ..)) = Unsafe::judge(&member.path, member.kind, member.link.as_deref(), member.pos) {
+                archive.unsafe_members.push(unsafe_member);
+            }
         }
         let normalized = paths::normalize(&member.path);
         let mut record = ArchiveMember {
@@ -290,7 +286,7 @@ fn hash<R: Read>(head: Vec<u8>, data: &mut R, size: u64, compression: Option<Com
         stored.update(&head);
         loop {
             let mut buf = stored.buffer();
-            let n = fill(data, &mut buf)?;
+            let n = read_full(data, &mut buf)?;
             if n == 0 {
                 stored.recycle(buf);
                 break;
@@ -309,25 +305,11 @@ fn hash<R: Read>(head: Vec<u8>, data: &mut R, size: u64, compression: Option<Com
     Ok(Digests { stored: hex(&tee.hasher.finish()), content })
 }
 
-/// Reads until `buf` is full or the data ends.
-fn fill<R: Read>(data: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut have = 0;
-    while have < buf.len() {
-        match data.read(&mut buf[have..]) {
-            Ok(0) => break,
-            Ok(n) => have += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(have)
-}
-
 /// Reads `r` to its end in large reads (`io::copy` reads 8 KiB at a time,
 /// each one a trip down the whole reader stack).
 fn copy_all<R: Read>(r: &mut R) -> io::Result<()> {
     let mut buf = vec![0u8; HASH_CHUNK];
-    while fill(r, &mut buf)? > 0 {}
+    while read_full(r, &mut buf)? > 0 {}
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use visit::visit;
 use std::io::{self, Cursor, Read};
 
 use crate::container::gzip::{self, Chunked, Fill, StreamError};
+use crate::container::source::read_full;
 use crate::container::source::{ByteSource, Progress, SourceReader};
 use crate::container::tarwalk::{TarError, TarWalker, BLOCK};
 
@@ -34,7 +35,7 @@ pub fn scan_with<'a>(
 ) -> Package {
     let mut pkg = Package { file_name: file_name.to_string(), size: source.len(), ..Default::default() };
     let mut head = [0u8; BLOCK as usize];
-    let n = match SourceReader::new(source, None).read(&mut head) {
+    let n = match read_full(&mut SourceReader::new(source, None), &mut head) {
         Ok(n) => n,
         Err(e) => {
             pkg.stop = Some(Stop::Io(e.to_string()));

@@ -65,11 +65,11 @@ pub(super) fn visit(
 }
 
 fn check_path_safety(pkg: &mut Package, raw: &str, kind: Kind, link: Option<&str>, pos: u64) {
-    let record = || Unsafe { path: raw.to_string(), kind, link: link.map(str::to_string), pos };
-    if paths::leaves_archive(raw, kind, link) && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
-        pkg.unsafe_paths.push(record());
+    let Some((member, leaves, special)) = Unsafe::judge(raw, kind, link, pos) else { return };
+    if leaves && pkg.unsafe_paths.len() < MAX_UNSAFE_RECORDED {
+        pkg.unsafe_paths.push(member.clone());
     }
-    if matches!(kind, Kind::Device | Kind::Fifo) && pkg.special_files.len() < MAX_UNSAFE_RECORDED {
-        pkg.special_files.push(record());
+    if special && pkg.special_files.len() < MAX_UNSAFE_RECORDED {
+        pkg.special_files.push(member);
     }
 }

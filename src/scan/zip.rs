@@ -11,7 +11,8 @@ use crate::container::gzip::{BombGuard, InflateLimit};
 use crate::container::paths;
 use crate::container::source::SourceReader;
 use crate::container::tarwalk::Kind;
-use crate::limits::{MAX_DIRS, MAX_LINK_TARGET, MAX_ORPHANS};
+use crate::container::zip_member;
+use crate::limits::{MAX_DIRS, MAX_ORPHANS};
 
 pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options) {
     pkg.walked = true;
@@ -55,15 +56,8 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
         let name = String::from_utf8_lossy(file.name_raw()).into_owned();
         let pos = file.header_start();
         let size = file.size();
-        let (kind, link) = if file.is_dir() {
-            (Kind::Dir, None)
-        } else if file.is_symlink() {
-            let mut target = String::new();
-            let read = (&mut file).take(MAX_LINK_TARGET).read_to_string(&mut target);
-            (Kind::Symlink, read.ok().map(|_| target))
-        } else {
-            (Kind::File, None)
-        };
+        let kind = zip_member::kind(&file);
+        let link = if kind == Kind::Symlink { zip_member::link_target(&mut file).ok() } else { None };
         let path = paths::normalize(&name);
         if kind == Kind::Dir {
             // MkdirAll: the directory and all its parents.
