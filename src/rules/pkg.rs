@@ -524,7 +524,7 @@ mod tests {
         let mut out = Vec::new();
         check(&Context::new(&pkg), &mut out);
         assert_eq!(out.len(), 1, "{out:#?}");
-        assert_eq!((out[0].code.as_str(), out[0].severity), ("PKG009", crate::Severity::Warning));
+        assert_eq!((out[0].code.as_str(), out[0].severity), ("PKG009", Severity::Warning));
         assert!(out[0].message.contains("over 200 times as much past 17.2 GB"), "{}", out[0].message);
     }
 }

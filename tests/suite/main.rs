@@ -13,6 +13,7 @@ mod damage;
 mod dist;
 mod docs;
 mod fuzz;
+mod layout;
 mod limits;
 mod pipeline;
 mod promises;
