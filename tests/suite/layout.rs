@@ -4,21 +4,12 @@
 
 use std::path::Path;
 
+use crate::sources;
+
 /// The pipeline, in order; each may use the ones before it.
 const PIPELINE: &[&str] = &["container", "facts", "scan", "rules", "report", "check", "repair"];
 /// Leaves any module may use, and what each of them may use.
 const LEAVES: &[(&str, &[&str])] = &[("lang", &[]), ("limits", &[]), ("target", &["lang"])];
-
-fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
-        }
-    }
-}
 
 /// The top-level modules `text` names through `crate::…`, outside comments.
 fn uses(text: &str) -> Vec<String> {

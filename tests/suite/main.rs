@@ -4,6 +4,21 @@
 
 #![recursion_limit = "256"]
 
+use std::path::Path;
+
+/// Every Rust source file below `dir`: (path, text). The suites that read
+/// the code itself (layout, promises) walk it with this.
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 

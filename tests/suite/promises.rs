@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use crate::sources;
+
 /// APIs that open connections or run programs: used nowhere.
 const FORBIDDEN: &[&str] = &["std::net", "TcpStream", "UdpSocket", "process::Command", "Command::new"];
 
@@ -24,17 +26,6 @@ const WRITES: &[&str] = &[
     "os::unix::fs::symlink",
     "hard_link",
 ];
-
-fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
-        }
-    }
-}
 
 #[test]
 fn the_code_writes_no_file_opens_no_connection_and_runs_no_program() {
