@@ -7,6 +7,7 @@
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
+mod cases;
 mod catalog;
 mod cli;
 mod damage;
