@@ -1,7 +1,8 @@
 //! One table: every rule of the catalog with a package that fires it and a
 //! near miss, a package as close to firing it as a valid one can be (the
 //! same shape with the one detail that keeps the rule quiet, at the rule's
-//! boundary where it has one).
+//! boundary where it has one). The text report of each firing case, in
+//! English and Chinese, is a blessed snapshot in tests/snapshots/<CODE>.txt.
 
 use crate::catalog::{
     app, apple_double, backup_tar, component_images, cut_image_archive, dangling_references, empty_list_archive, empty_oci_index,
@@ -16,8 +17,9 @@ use crate::fixtures::{
     component_image, gzip, image_archive, null_manifest_archive, sha256_hex, template, Image, Node, Package, Shape, Tar, Upload,
 };
 use ramcheck::limits::MAX_EXTENSION_BYTES;
+use ramcheck::report::text;
 use ramcheck::rules::RULES;
-use ramcheck::{Options, Report};
+use ramcheck::{Lang, Options, Report};
 use serde_json::{json, Value};
 
 /// What makes a near miss valid.
@@ -254,4 +256,27 @@ fn no_near_miss_fires_its_rule() {
     }
     let trivial: Vec<&str> = CASES.iter().filter(|c| c.near == Near::Trivial).map(|c| c.code).collect();
     assert_eq!(trivial, ["SUM001"]);
+}
+
+/// The text report of a firing case, in English, then in Chinese.
+fn snapshot(r: &Report) -> String {
+    format!("{}---\n{}", text(r, Lang::En, false), text(r, Lang::Zh, false))
+}
+
+#[test]
+fn firing_reports_match_their_snapshots() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    let bless = std::env::var_os("RAMCHECK_BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    for case in CASES {
+        let path = format!("{dir}/{}.txt", case.code);
+        let generated = snapshot(&run(case, case.firing));
+        if bless {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(on_disk == generated, "tests/snapshots/{}.txt is stale: run `RAMCHECK_BLESS=1 cargo test --test suite cases::`", case.code);
+    }
 }
