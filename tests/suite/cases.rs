@@ -223,6 +223,20 @@ fn repeated_layer(times: usize) -> Package {
     with_components(Package::from_template("app", "1.0", template("app", "1.0", 1, 0), Shape::Docker24), archive)
 }
 
+fn find(code: &str) -> &'static Case {
+    CASES.iter().find(|c| c.code == code).unwrap_or_else(|| panic!("no case for {code}"))
+}
+
+/// The firing case of `code`.
+pub(crate) fn firing(code: &str) -> Upload {
+    (find(code).firing)()
+}
+
+/// The near miss of `code`.
+pub(crate) fn near_miss(code: &str) -> Upload {
+    (find(code).near_miss)()
+}
+
 fn run(case: &Case, upload: fn() -> Upload) -> Report {
     let (bytes, name) = upload();
     ramcheck::check(&bytes, &name, &Options { deep: case.deep }, None)

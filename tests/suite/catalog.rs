@@ -21,6 +21,18 @@ fn verdict_on(r: &Report, target: &str) -> Verdict {
     r.targets.iter().find(|t| t.target == target).unwrap_or_else(|| panic!("no target {target}")).verdict
 }
 
+/// The report on the firing case of `code` in the cases table.
+fn fired(code: &str) -> Report {
+    let (bytes, name) = crate::cases::firing(code);
+    check_bytes(&bytes, &name, false)
+}
+
+/// The report on the near miss of `code` in the cases table.
+fn missed(code: &str) -> Report {
+    let (bytes, name) = crate::cases::near_miss(code);
+    check_bytes(&bytes, &name, false)
+}
+
 fn check(p: &Package) -> Report {
     check_bytes(&p.tar_gz(), &p.file_name(), false)
 }
@@ -98,8 +110,7 @@ fn valid_fixtures_fire_no_error_and_no_warning() {
 
 #[test]
 fn pkg001_plain_tar() {
-    let p = app();
-    expect(&check_bytes(&p.tar_bytes(), "app-1.0-ram.tar.gz", false), &[("PKG001", E, "app-1.0-ram.tar.gz")]);
+    expect(&fired("PKG001"), &[("PKG001", E, "app-1.0-ram.tar.gz")]);
 }
 
 /// The package gzipped twice (with an empty plugin archive inside).
@@ -167,29 +178,28 @@ fn pkg004_not_fired_by_a_second_gzip_member() {
 
 #[test]
 fn pkg005_tar_gz_named_zip() {
-    expect(&check_bytes(&app().tar_gz(), "app-1.0-ram.zip", false), &[("PKG005", E, "app-1.0-ram.zip")]);
+    expect(&fired("PKG005"), &[("PKG005", E, "app-1.0-ram.zip")]);
 }
 
 #[test]
 fn pkg006_comma_in_the_name() {
-    expect(&check_bytes(&app().tar_gz(), "app-1.0,final-ram.tar.gz", false), &[("PKG006", E, "app-1.0,final-ram.tar.gz")]);
+    expect(&fired("PKG006"), &[("PKG006", E, "app-1.0,final-ram.tar.gz")]);
     // A ':' only garbles the import status.
     expect(&check_bytes(&app().tar_gz(), "app-1.0:final-ram.tar.gz", false), &[("PKG006", W, "app-1.0:final-ram.tar.gz")]);
 }
 
 #[test]
 fn pkg007_plugin_in_the_upload_name_hides_component_images() {
-    let r = check_bytes(&app().tar_gz(), "my-plugin-app-1.0-ram.tar.gz", false);
+    let r = fired("PKG007");
     expect(&r, &[("PKG007", E, "my-plugin-app-1.0-ram.tar.gz")]);
     assert!(r.findings[0].message.contains("app-1.0-ram/component-images.tar will not be loaded"), "{}", r.findings[0].message);
     // With plugins in the template, nothing is skipped.
-    let p = Package::valid("app", "1.0", 1, 1, Shape::Docker24);
-    expect(&check_bytes(&p.tar_gz(), "my-plugin-app-1.0-ram.tar.gz", false), &[]);
+    expect(&missed("PKG007"), &[]);
 }
 
 #[test]
 fn pkg008_gzip_of_something_else() {
-    let r = check_bytes(&gzip(br#"{"group_name": "app"}"#), "app-1.0-ram.tar.gz", false);
+    let r = fired("PKG008");
     expect(&r, &[("PKG008", E, "app-1.0-ram.tar.gz")]);
 }
 
@@ -246,7 +256,7 @@ fn lay002_macos_leftovers_before_the_app_dir_and_a_readme_after() {
 
 #[test]
 fn lay003_metadata_missing() {
-    expect(&check(&app().without("metadata.json")), &[("LAY003", E, "app-1.0-ram/metadata.json")]);
+    expect(&fired("LAY003"), &[("LAY003", E, "app-1.0-ram/metadata.json")]);
 }
 
 /// A docker-compose package: compose file, run.sh and images, no metadata.json.
@@ -285,8 +295,7 @@ pub(crate) fn backup_tar() -> Vec<u8> {
 
 #[test]
 fn lay005_appledouble_and_a_backup_tar() {
-    let p = app().with_file("._component-images.tar", apple_double()).with_file("old/backup.tar", backup_tar());
-    let r = check(&p);
+    let r = fired("LAY005");
     expect(&r, &[("LAY005", E, "app-1.0-ram/._component-images.tar"), ("LAY005", E, "app-1.0-ram/old/backup.tar")]);
     assert!(r.findings[0].hint.contains("._"), "{}", r.findings[0].hint);
     assert_eq!(r.findings[0].fails_on.names().len(), 8);
@@ -300,9 +309,7 @@ fn lay005_appledouble_and_a_backup_tar() {
 
 #[test]
 fn lay006_escaping_paths_and_links() {
-    let mut p = app();
-    p.tar = p.tar.file("app-1.0-ram/../../etc/cron.d/x", "* * * * * root sh").symlink("app-1.0-ram/passwd", "/etc/passwd");
-    expect(&check(&p), &[("LAY006", E, "app-1.0-ram/../../etc/cron.d/x"), ("LAY006", E, "app-1.0-ram/passwd")]);
+    expect(&fired("LAY006"), &[("LAY006", E, "app-1.0-ram/../../etc/cron.d/x"), ("LAY006", E, "app-1.0-ram/passwd")]);
 }
 
 /// The package with its component images gzipped, stored at `rel`.
@@ -332,8 +339,7 @@ pub(crate) fn one_component_image_at(rel: &str) -> Package {
 
 #[test]
 fn lay008_legacy_layout() {
-    let p = one_component_image_at("svc0/svc0TAG1.0.image.tar");
-    expect(&check(&p), &[("LAY008", W, "app-1.0-ram/svc0/svc0TAG1.0.image.tar")]);
+    expect(&fired("LAY008"), &[("LAY008", W, "app-1.0-ram/svc0/svc0TAG1.0.image.tar")]);
 }
 
 /// The package as a zip without its directory entries.
@@ -356,19 +362,14 @@ fn lay009_zip_without_directory_entries() {
 
 #[test]
 fn lay010_a_device_and_a_fifo() {
-    let mut p = app();
-    p.tar.push("app-1.0-ram/disk", crate::fixtures::Node::Special(b'4'));
-    p.tar.push("app-1.0-ram/pipe", crate::fixtures::Node::Special(b'6'));
-    expect(&check(&p), &[("LAY010", E, "app-1.0-ram/disk"), ("LAY010", E, "app-1.0-ram/pipe")]);
+    expect(&fired("LAY010"), &[("LAY010", E, "app-1.0-ram/disk"), ("LAY010", E, "app-1.0-ram/pipe")]);
 }
 
 #[test]
 fn lay011_metadata_json_twice_and_the_last_copy_is_judged() {
-    let mut p = app();
-    p.tar = p.tar.file("app-1.0-ram/metadata.json", "{\"apps\": [").dir("app-1.0-ram/");
     // The broken last copy is what extraction keeps: MET001 proves it is
     // the one judged. The directory written twice is harmless.
-    let r = check(&p);
+    let r = fired("LAY011");
     let found: Vec<_> = problems(&r).into_iter().map(|(c, s, l)| (c, s, l.split(':').next().unwrap().to_string())).collect();
     let want = [("MET001", E, "app-1.0-ram/metadata.json"), ("LAY011", W, "app-1.0-ram/metadata.json")];
     assert_eq!(found, want.map(|(c, s, l)| (c.to_string(), s, l.to_string())), "{:#?}", r.findings);
@@ -447,20 +448,14 @@ fn met002_wrong_types_name_the_field() {
 
 #[test]
 fn met003_empty_template() {
-    let p = app().edit(|t| t["apps"] = json!([]));
-    expect(&check(&p), &[("MET003", E, "app-1.0-ram/metadata.json#apps")]);
+    expect(&fired("MET003"), &[("MET003", E, "app-1.0-ram/metadata.json#apps")]);
     // k8s resources alone make a template.
-    let p = app().edit(|t| {
-        t["apps"] = json!([]);
-        t["k8s_resources"] = json!([{"name": "cm", "kind": "ConfigMap", "content": "apiVersion: v1"}]);
-    });
-    expect(&check(&p), &[]);
+    expect(&missed("MET003"), &[]);
 }
 
 #[test]
 fn met004_vm_without_root_disk() {
-    let p = app().edit(|t| t["apps"][0]["vm"] = json!({"disk_layout": [{"disk_role": "data"}]}));
-    expect(&check(&p), &[("MET004", E, "app-1.0-ram/metadata.json#apps[0].vm.disk_layout")]);
+    expect(&fired("MET004"), &[("MET004", E, "app-1.0-ram/metadata.json#apps[0].vm.disk_layout")]);
 }
 
 /// An upper-case repository and a digest-pinned reference.
@@ -482,15 +477,14 @@ fn met005_invalid_share_images() {
 
 #[test]
 fn met006_too_long() {
-    let p = app().edit(|t| t["group_version"] = "1.0.0-build.20240301.100000.abcdef12".into());
-    expect(&check(&p), &[("MET006", W, "app-1.0-ram/metadata.json#group_version")]);
-    assert!(check(&p).findings[0].message.contains("MySQL"));
+    let r = fired("MET006");
+    expect(&r, &[("MET006", W, "app-1.0-ram/metadata.json#group_version")]);
+    assert!(r.findings[0].message.contains("MySQL"));
 }
 
 #[test]
 fn met007_missing_and_mixed_arch() {
-    let p = app().edit(|t| t["apps"][0]["arch"] = "".into());
-    expect(&check(&p), &[("MET007", W, "app-1.0-ram/metadata.json#apps[0].arch")]);
+    expect(&fired("MET007"), &[("MET007", W, "app-1.0-ram/metadata.json#apps[0].arch")]);
     let p = app().edit(|t| t["apps"][1]["arch"] = "arm64".into());
     let r = check(&p);
     // The image of apps[1] is amd64 while its component says arm64 (IMG010).
@@ -588,9 +582,8 @@ pub(crate) fn legacy_keys_package() -> Package {
 
 #[test]
 fn met010_duplicate_components_and_duplicate_json_keys() {
-    let p = app().edit(|t| t["apps"][1]["service_key"] = t["apps"][0]["service_key"].clone());
     // The import succeeds; the install wires the two into one (oracle: the import passes).
-    expect(&check(&p), &[("MET010", W, "app-1.0-ram/metadata.json#apps[1].service_key")]);
+    expect(&fired("MET010"), &[("MET010", W, "app-1.0-ram/metadata.json#apps[1].service_key")]);
     let text = serde_json::to_string(&app().template).unwrap().replacen(
         "\"group_name\":\"app\"",
         "\"group_name\":\"old\",\"group_name\":\"app\"",
@@ -601,28 +594,22 @@ fn met010_duplicate_components_and_duplicate_json_keys() {
 
 #[test]
 fn met011_missing_fields() {
-    let p = app().edit(|t| {
-        t["group_key"] = "".into();
-        t["apps"][1].as_object_mut().unwrap().remove("service_cname");
-    });
     expect(
-        &check(&p),
+        &fired("MET011"),
         &[("MET011", W, "app-1.0-ram/metadata.json#group_key"), ("MET011", W, "app-1.0-ram/metadata.json#apps[1].service_cname")],
     );
 }
 
 #[test]
 fn met012_null_component() {
-    let p = app().edit(|t| t["apps"].as_array_mut().unwrap().push(serde_json::Value::Null));
-    expect(&check(&p), &[("MET012", E, "app-1.0-ram/metadata.json#apps[2]")]);
+    expect(&fired("MET012"), &[("MET012", E, "app-1.0-ram/metadata.json#apps[2]")]);
 }
 
 // ---- IMG ------------------------------------------------------------------
 
 #[test]
 fn img001_seed_case() {
-    let p = app().with_file("plugin-images.tar", null_manifest_archive().go_bytes());
-    let r = check(&p);
+    let r = fired("IMG001");
     expect(&r, &[("IMG001", E, "app-1.0-ram/plugin-images.tar!/manifest.json")]);
     // Loaded by every line only on 5.16 (v6 skips plugin paths without plugins); refused only by Docker 23+.
     assert_eq!(fails_on(&r, "IMG001"), ["5.16/docker"]);
@@ -675,8 +662,7 @@ fn img002_empty_oci_index() {
 
 #[test]
 fn img003_oci_only_archive() {
-    let archive = image_archive(Shape::Containerd, &component_images(2)).remove("manifest.json");
-    let r = check(&with_components(app(), archive));
+    let r = fired("IMG003");
     expect(&r, &[("IMG003", E, "app-1.0-ram/component-images.tar!/index.json")]);
     assert_eq!(fails_on(&r, "IMG003"), ["5.16/docker", "6.0/docker", "6.7/docker", "6.9/docker"]);
 }
@@ -974,8 +960,7 @@ pub(crate) fn with_zip_method(mut zip: Vec<u8>, name: &str, method: u16) -> Vec<
 
 #[test]
 fn xrf001_share_image_not_carried() {
-    let p = app().edit(|t| t["apps"][1]["share_image"] = "goodrain.me/app/svc1:2.0".into());
-    expect(&check(&p), &[("XRF001", E, "app-1.0-ram/metadata.json#apps[1].share_image")]);
+    expect(&fired("XRF001"), &[("XRF001", E, "app-1.0-ram/metadata.json#apps[1].share_image")]);
 }
 
 #[test]
@@ -1004,13 +989,12 @@ fn xrf001_only_on_the_targets_that_do_not_find_it() {
 
 #[test]
 fn xrf002_no_image_archive() {
-    expect(&check(&app().without("component-images.tar")), &[("XRF002", E, "app-1.0-ram/component-images.tar")]);
+    expect(&fired("XRF002"), &[("XRF002", E, "app-1.0-ram/component-images.tar")]);
 }
 
 #[test]
 fn xrf003_plugin_archive_without_plugins() {
-    let p = app().with_file("plugin-images.tar", image_archive(Shape::Docker24, &[Image::new("goodrain.me/app/mesh:v1")]).go_bytes());
-    let r = check(&p);
+    let r = fired("XRF003");
     expect(&r, &[("XRF003", W, "app-1.0-ram/plugin-images.tar")]);
     // The v6 importer skips it, so its image is not "unused" there: only
     // loaded archives are judged for XRF004.
@@ -1019,8 +1003,7 @@ fn xrf003_plugin_archive_without_plugins() {
 
 #[test]
 fn xrf004_unused_image_is_info() {
-    let p = app().with_file("extra-images.tar", image_archive(Shape::Docker24, &[Image::new("busybox:1.36")]).go_bytes());
-    let r = check(&p);
+    let r = fired("XRF004");
     assert_eq!(r.verdict, Verdict::Pass);
     let info: Vec<_> = findings(&r, I).into_iter().filter(|f| f.0 != "SUM001").collect();
     assert_eq!(info, vec![("XRF004".to_string(), I, "app-1.0-ram/extra-images.tar".to_string())]);
