@@ -22,6 +22,7 @@ fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
+mod cases;
 mod catalog;
 mod cli;
 mod damage;
