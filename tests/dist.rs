@@ -76,6 +76,17 @@ fn large() -> PathBuf {
     write("large", "large-1.0-ram.tar.gz", &gz.finish().unwrap())
 }
 
+/// The seed case (repairable: fix rewrites it) with a 64 MiB member, its
+/// gzip storing the bytes like [`large`]'s.
+fn seed_large() -> PathBuf {
+    let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24)
+        .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
+        .with_file("data/volume.img", vec![0; ramcheck::LARGE_MEMBER as usize]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut gz, &p.tar_bytes()).unwrap();
+    write("seed-large", "app-1.0-ram.tar.gz", &gz.finish().unwrap())
+}
+
 fn ramcheck(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(BIN).args(args.iter().map(|a| a.as_ref())).env("LANG", "C").env_remove("LC_ALL").output().unwrap()
 }
@@ -178,6 +189,21 @@ fn fix_shows_its_passes_on_a_terminal() {
     assert!(output.exists());
     let o = Command::new(BIN).args(["fix", "--force", "--output"]).arg(&output).arg(seed()).output().unwrap();
     assert_eq!(text(&o.stderr), "", "fix piped: no progress");
+}
+
+#[test]
+fn fix_names_the_large_member_in_both_passes() {
+    let output = dir("fix-large-out").join("app-1.0-ram.tar.gz");
+    let _ = std::fs::remove_file(&output);
+    let out = on_terminal(&["fix", "--output", output.to_str().unwrap(), seed_large().to_str().unwrap()]);
+    let first = out.find("pass 1/2: checking app-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("{out:?}"));
+    let second = out.find("pass 2/2: writing app-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("{out:?}"));
+    let result = out.find("Repairs made").unwrap_or_else(|| panic!("{out:?}"));
+    assert!(first < second && second < result, "{out:?}");
+    for drawn in [&out[first..second], &out[second..result]] {
+        assert!(drawn.contains(" left · app-1.0-ram/data/volume.img"), "{drawn:?}");
+    }
+    assert!(output.exists() && !out[result..].contains("volume.img"), "{out:?}");
 }
 
 #[test]
