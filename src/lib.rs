@@ -31,7 +31,7 @@ mod scan;
 pub mod target;
 
 pub use check::{check, retarget};
-pub use container::source::{ByteSource, Progress};
+pub use container::source::{ByteSource, Progress, ProgressInfo, LARGE_MEMBER, PROGRESS_STEP};
 pub use lang::Lang;
 pub use report::{Finding, Report, Severity, Verdict};
 pub use scan::Options;

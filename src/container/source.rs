@@ -5,7 +5,7 @@
 //! sequentially through [`SourceReader`]; the zip path seeks, because a zip's
 //! directory sits at its end.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// Random access to the bytes of one package.
@@ -53,11 +53,68 @@ impl ByteSource for std::fs::File {
     }
 }
 
-/// Progress callback: called with the number of bytes read so far.
-pub type Progress<'a> = &'a mut dyn FnMut(u64);
+/// What the progress hook is told, every [`PROGRESS_STEP`] bytes read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgressInfo<'m> {
+    /// Bytes of the package read so far.
+    pub bytes_read: u64,
+    /// The outer member being read (its normalized path), when it is at
+    /// least [`LARGE_MEMBER`] bytes: the one a long wait is spent on.
+    /// `None` between members, for smaller members, for an image archive's
+    /// own members, and where nothing walks the members (the browser's
+    /// inflater worker, a repair that only copies or recompresses).
+    pub member: Option<&'m str>,
+}
+
+/// Progress callback: called every [`PROGRESS_STEP`] bytes read with what
+/// was read so far.
+pub type Progress<'a> = &'a mut dyn FnMut(ProgressInfo<'_>);
 
 /// How often (in bytes read) progress is reported.
-const PROGRESS_STEP: u64 = 4 << 20;
+pub const PROGRESS_STEP: u64 = 4 << 20;
+
+/// An outer member this large or larger is named to the progress hook while
+/// it is read ([`ProgressInfo::member`]). A smaller member goes by in a
+/// fraction of a second, too fast for its name to be read on a line; an image
+/// archive or a big data file takes seconds.
+pub const LARGE_MEMBER: u64 = 64 << 20;
+
+/// The large outer member being read, as the walk sets it and the progress
+/// hook reads it. One string, reused: a member sets it only when it is
+/// large, so there is no allocation per member (nor per report), and its
+/// memory is that of the longest large member's path, whatever the package.
+#[derive(Default)]
+pub(crate) struct CurrentMember {
+    path: RefCell<String>,
+    set: Cell<bool>,
+}
+
+impl CurrentMember {
+    /// A member begins (its path as the archive has it): named, as
+    /// `paths::normalize` writes it, when it has at least [`LARGE_MEMBER`]
+    /// bytes, else no member is named until the next large one. A small
+    /// member costs a store.
+    pub(crate) fn enter(&self, path: &str, size: u64) {
+        if size >= LARGE_MEMBER {
+            let mut named = self.path.borrow_mut();
+            named.clear();
+            for part in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+                if !named.is_empty() {
+                    named.push('/');
+                }
+                named.push_str(part);
+            }
+            self.set.set(true);
+        } else {
+            self.set.set(false);
+        }
+    }
+
+    /// The walk is past the last member.
+    pub(crate) fn leave(&self) {
+        self.set.set(false);
+    }
+}
 
 /// A `Read + Seek` cursor over a [`ByteSource`] that counts what it reads and
 /// reports progress.
@@ -68,12 +125,18 @@ pub struct SourceReader<'a> {
     bytes_read: u64,
     next_report: u64,
     progress: Option<Progress<'a>>,
+    member: Option<&'a CurrentMember>,
 }
 
 impl<'a> SourceReader<'a> {
     /// Reads `source` from its start, calling `progress` as it goes.
     pub fn new(source: &'a dyn ByteSource, progress: Option<Progress<'a>>) -> Self {
-        SourceReader { source, len: source.len(), pos: 0, bytes_read: 0, next_report: PROGRESS_STEP, progress }
+        SourceReader { source, len: source.len(), pos: 0, bytes_read: 0, next_report: PROGRESS_STEP, progress, member: None }
+    }
+
+    /// Names `member` to the progress hook while it is set.
+    pub(crate) fn naming(self, member: &'a CurrentMember) -> Self {
+        SourceReader { member: Some(member), ..self }
     }
 
     /// Bytes handed out so far (a seek does not count).
@@ -103,7 +166,8 @@ impl Read for SourceReader<'_> {
         if self.bytes_read >= self.next_report {
             self.next_report = self.bytes_read + PROGRESS_STEP;
             if let Some(report) = self.progress.as_mut() {
-                report(self.bytes_read);
+                let named = self.member.filter(|m| m.set.get()).map(|m| m.path.borrow());
+                report(ProgressInfo { bytes_read: self.bytes_read, member: named.as_deref().map(String::as_str) });
             }
         }
         Ok(n)
@@ -125,7 +189,7 @@ impl Seek for SourceReader<'_> {
 impl<'a> SourceReader<'a> {
     /// A second cursor at `offset` that neither moves this one nor counts.
     pub fn peek_at(&self, offset: u64) -> SourceReader<'a> {
-        SourceReader { source: self.source, len: self.len, pos: offset, bytes_read: 0, next_report: u64::MAX, progress: None }
+        SourceReader { source: self.source, len: self.len, pos: offset, bytes_read: 0, next_report: u64::MAX, progress: None, member: None }
     }
 }
 

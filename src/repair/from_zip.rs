@@ -12,16 +12,17 @@ use super::header;
 use super::plan::Plan;
 use super::tar_out::TarOut;
 use crate::container::paths;
-use crate::container::source::SourceReader;
+use crate::container::source::{CurrentMember, SourceReader};
 use crate::container::tarwalk::Kind;
 use crate::container::zip_member;
 
-pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()> {
+pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>, current: &CurrentMember) -> io::Result<()> {
     let mut archive = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
     let mut dirs: HashSet<String> = HashSet::new();
     for index in 0..archive.len() {
         let mut file = archive.by_index(index).map_err(io::Error::other)?;
         let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        current.enter(&name, file.size());
         if plan.drops(&name) {
             continue;
         }

@@ -17,7 +17,7 @@ use super::header::{self, Change};
 use super::plan::{Mode, Plan, Repair};
 use super::tar_out::{copy_exact, TarOut};
 use crate::container::gzip;
-use crate::container::source::{ByteSource, Progress, SourceReader};
+use crate::container::source::{ByteSource, CurrentMember, Progress, SourceReader};
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
 use crate::limits::MAX_HEADER_BYTES;
 use crate::limits::MAX_METADATA_BYTES;
@@ -32,7 +32,10 @@ pub fn apply<'a>(source: &'a dyn ByteSource, plan: &Plan, sink: &mut dyn Write, 
     if source.len() != plan.input_size {
         return Err(io::Error::other("the input changed since it was checked"));
     }
-    let reader = SourceReader::new(source, progress);
+    // The large member being copied, named to `progress` (where members
+    // are walked: a copy or a recompression passes the stream through).
+    let current = CurrentMember::default();
+    let reader = SourceReader::new(source, progress.map(|p| p as Progress<'_>)).naming(&current);
     match plan.mode {
         Mode::Refused => return Err(io::Error::other("the package cannot be read to its end, so it cannot be repaired")),
         Mode::Copy { len } => {
@@ -46,10 +49,11 @@ pub fn apply<'a>(source: &'a dyn ByteSource, plan: &Plan, sink: &mut dyn Write, 
         Mode::Rewrite => {
             let mut out = TarOut::new(encoder(sink));
             if Container::sniff(&head(source)?) == Container::Zip {
-                from_zip::convert(reader, plan, &mut out)?;
+                from_zip::convert(reader, plan, &mut out, &current)?;
             } else {
-                rewrite(tar_stream(reader)?, plan, &mut out)?;
+                rewrite(tar_stream(reader)?, plan, &mut out, &current)?;
             }
+            current.leave();
             out.finish()?;
         }
     }
@@ -113,8 +117,9 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
-/// Copies the tar member by member, with the plan's drops and edits.
-fn rewrite(input: impl Read, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()> {
+/// Copies the tar member by member, with the plan's drops and edits;
+/// `current` names the large ones while they are copied.
+fn rewrite(input: impl Read, plan: &Plan, out: &mut TarOut<'_>, current: &CurrentMember) -> io::Result<()> {
     let log = Rc::new(RefCell::new(Log::default()));
     let mut walker = TarWalker::new(Tap { inner: input, log: log.clone() });
     loop {
@@ -129,6 +134,7 @@ fn rewrite(input: impl Read, plan: &Plan, out: &mut TarOut<'_>) -> io::Result<()
         // the one before.
         let header_len = (walker.position() - m.pos) as usize;
         let raw = recorded.get(recorded.len().saturating_sub(header_len)..).unwrap_or_default();
+        current.enter(&m.path, m.size);
         let data = &mut walker.data();
         if plan.drops(&m.path) {
             copy_exact(data, &mut io::sink(), m.size)?;

@@ -15,8 +15,7 @@ use visit::visit;
 use std::io::{self, Cursor, Read};
 
 use crate::container::gzip::{self, Chunked, Fill, StreamError};
-use crate::container::source::read_full;
-use crate::container::source::{ByteSource, Progress, SourceReader};
+use crate::container::source::{read_full, ByteSource, CurrentMember, Progress, SourceReader};
 use crate::container::tarwalk::{TarError, TarWalker, BLOCK};
 
 /// Runs the pass. Never fails: every problem ends up in the returned facts.
@@ -44,19 +43,21 @@ pub fn scan_with<'a>(
     };
     let container = Container::sniff(&head[..n]);
     pkg.container = Some(container);
-    let mut reader = SourceReader::new(source, progress);
+    // The large member being walked, named to `progress` by the reader.
+    let current = CurrentMember::default();
+    let mut reader = SourceReader::new(source, progress.map(|p| p as Progress<'_>)).naming(&current);
     match container {
         Container::Gzip => match inflater {
-            Some(refill) => walk_gzip(&mut pkg, Chunked::new(refill), options),
-            None => walk_gzip(&mut pkg, gzip::inflate_here(reader), options),
+            Some(refill) => walk_gzip(&mut pkg, Chunked::new(refill), options, &current),
+            None => walk_gzip(&mut pkg, gzip::inflate_here(reader), options, &current),
         },
         Container::Tar => {
-            walk_tar(&mut pkg, &mut reader, options);
+            walk_tar(&mut pkg, &mut reader, options, &current);
             pkg.uncompressed_bytes = pkg.size;
             pkg.bytes_read = reader.bytes_read();
         }
         Container::Zip => {
-            zip::walk(&mut pkg, &mut reader, options);
+            zip::walk(&mut pkg, &mut reader, options, &current);
             pkg.bytes_read = reader.bytes_read().min(pkg.size);
         }
         Container::Compressed(_) | Container::Empty | Container::Unknown => {}
@@ -64,13 +65,13 @@ pub fn scan_with<'a>(
     pkg
 }
 
-fn walk_gzip<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, mut gz: Chunked<F>, options: &Options) {
-    walk_inflated(pkg, &mut gz, options);
+fn walk_gzip<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, mut gz: Chunked<F>, options: &Options, current: &CurrentMember) {
+    walk_inflated(pkg, &mut gz, options, current);
     pkg.trailing = gz.trailing().cloned();
     pkg.bytes_read = gz.compressed_position();
 }
 
-fn walk_inflated<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunked<F>, options: &Options) {
+fn walk_inflated<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunked<F>, options: &Options, current: &CurrentMember) {
     let head = match archive::read_head(gz, BLOCK as usize) {
         Ok(h) => h,
         Err(e) => {
@@ -85,7 +86,7 @@ fn walk_inflated<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunke
         pkg.inner_container = Some(inner);
         let mut inner_gz = flate2::read::MultiGzDecoder::new(Cursor::new(head).chain(&mut *gz));
         match archive::read_head(&mut inner_gz, BLOCK as usize) {
-            Ok(h) if Container::sniff(&h) == Container::Tar => walk_tar(pkg, &mut Cursor::new(h).chain(&mut inner_gz), options),
+            Ok(h) if Container::sniff(&h) == Container::Tar => walk_tar(pkg, &mut Cursor::new(h).chain(&mut inner_gz), options, current),
             Ok(_) => {}
             Err(e) => pkg.stop = Some(stream_failure(e, None, None)),
         }
@@ -94,7 +95,7 @@ fn walk_inflated<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunke
         drain(pkg, gz);
         return;
     } else {
-        walk_tar(pkg, &mut Cursor::new(head).chain(&mut *gz), options);
+        walk_tar(pkg, &mut Cursor::new(head).chain(&mut *gz), options, current);
     }
     if pkg.stop.is_none() {
         drain(pkg, gz);
@@ -121,7 +122,13 @@ fn stream_failure(e: io::Error, pos: Option<u64>, member: Option<String>) -> Sto
     Stop::Damaged { pos, member, what }
 }
 
-fn walk_tar<R: Read>(pkg: &mut Package, r: R, options: &Options) {
+/// Walks the outer tar; `current` names its large members while they are read.
+fn walk_tar<R: Read>(pkg: &mut Package, r: R, options: &Options, current: &CurrentMember) {
+    walk_members(pkg, r, options, current);
+    current.leave();
+}
+
+fn walk_members<R: Read>(pkg: &mut Package, r: R, options: &Options, current: &CurrentMember) {
     pkg.walked = true;
     let mut walker = TarWalker::new(r);
     loop {
@@ -133,7 +140,8 @@ fn walk_tar<R: Read>(pkg: &mut Package, r: R, options: &Options) {
                 return;
             }
         };
-        let result = visit(pkg, &member.path, member.kind, member.size, member.link.as_deref(), member.pos, &mut walker.data(), options);
+        let result =
+            visit(pkg, &member.path, member.kind, member.size, member.link.as_deref(), member.pos, &mut walker.data(), options, current);
         if let Err(e) = result {
             pkg.stop = Some(tar_stop(walker.fail(e), Some(member.path)));
             return;

@@ -5,11 +5,14 @@ use std::io::{self, Read};
 use super::archive;
 use super::package::{MetadataFile, Options, Package, Shallow};
 use crate::container::paths::{self, Unsafe};
+use crate::container::source::CurrentMember;
 use crate::container::tarwalk::Kind;
 use crate::limits::{MAX_IMAGE_ARCHIVES, MAX_METADATA_BYTES, MAX_METADATA_CANDIDATES, MAX_SHALLOW_MEMBERS, MAX_UNSAFE_RECORDED};
 
 /// Looks at one member of the outer archive. An `Err` comes from the stream
-/// below and ends the walk.
+/// below and ends the walk. A large member is named to the progress hook
+/// through `current` until the next member begins (the walk skips what is
+/// not read here, so its bytes go by after this returns).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn visit(
     pkg: &mut Package,
@@ -20,8 +23,10 @@ pub(super) fn visit(
     pos: u64,
     data: &mut dyn Read,
     options: &Options,
+    current: &CurrentMember,
 ) -> io::Result<()> {
     let path = paths::normalize(raw_path);
+    current.enter(raw_path, size);
     pkg.record(&path, kind, size, link);
     check_path_safety(pkg, raw_path, kind, link, pos);
     let depth = paths::components(&path).len();

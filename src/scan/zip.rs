@@ -9,12 +9,18 @@ use super::package::{Options, Package, Stop};
 use super::visit::visit;
 use crate::container::gzip::{BombGuard, InflateLimit};
 use crate::container::paths;
-use crate::container::source::SourceReader;
+use crate::container::source::{CurrentMember, SourceReader};
 use crate::container::tarwalk::Kind;
 use crate::container::zip_member;
 use crate::limits::{MAX_DIRS, MAX_ORPHANS};
 
-pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options) {
+/// Walks the zip's members; `current` names the large ones while they are read.
+pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options, current: &CurrentMember) {
+    walk_members(pkg, reader, options, current);
+    current.leave();
+}
+
+fn walk_members(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options, current: &CurrentMember) {
     pkg.walked = true;
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(a) => a,
@@ -76,7 +82,7 @@ pub fn walk(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Options)
         pkg.uncompressed_bytes = pkg.uncompressed_bytes.saturating_add(size);
         let compressed = pkg.size;
         let mut data = Guarded { inner: &mut file, inflated: &mut inflated, compressed };
-        let result = visit(pkg, &name, kind, size, link.as_deref(), pos, &mut data, options)
+        let result = visit(pkg, &name, kind, size, link.as_deref(), pos, &mut data, options, current)
             .and_then(|()| io::copy(&mut data, &mut io::sink()).map(|_| ()));
         if let Err(e) = result {
             if let Some(limit) = e.get_ref().and_then(|i| i.downcast_ref::<InflateLimit>()) {

@@ -61,6 +61,28 @@ fn big() -> PathBuf {
     write("big", "big-1.0-ram.tar.gz", &p.tar_gz())
 }
 
+/// A valid package with a member of exactly `ramcheck::LARGE_MEMBER` bytes
+/// (64 MiB), the smallest the progress line names. Its gzip stores the
+/// bytes (deflate's stored blocks, as `gzip` does with data that does not
+/// compress): as slow to read as noise, and quick to make and inflate.
+fn large() -> PathBuf {
+    let p = Package::valid("large", "1.0", 1, 0, Shape::Docker24).with_file("data/volume.img", vec![0; ramcheck::LARGE_MEMBER as usize]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut gz, &p.tar_bytes()).unwrap();
+    write("large", "large-1.0-ram.tar.gz", &gz.finish().unwrap())
+}
+
+/// The seed case (repairable: fix rewrites it) with a 64 MiB member, its
+/// gzip storing the bytes like [`large`]'s.
+fn seed_large() -> PathBuf {
+    let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24)
+        .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
+        .with_file("data/volume.img", vec![0; ramcheck::LARGE_MEMBER as usize]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut gz, &p.tar_bytes()).unwrap();
+    write("seed-large", "app-1.0-ram.tar.gz", &gz.finish().unwrap())
+}
+
 fn ramcheck(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(BIN).args(args.iter().map(|a| a.as_ref())).env("LANG", "C").env_remove("LC_ALL").output().unwrap()
 }
@@ -103,6 +125,21 @@ fn a_terminal_shows_the_progress_line_and_clears_it_before_the_report() {
     assert!(drawn.contains("] 4.19 MB of 25.") && drawn.contains("B/s · ") && drawn.contains(" left"), "{drawn:?}");
     assert!(drawn.contains(CLEAR_LINE), "the line is cleared: {out:?}");
     assert!(!out[report..].contains("checking big"), "nothing drawn after the report: {out:?}");
+    // Its members are all under 64 MiB (the noise is 24): none is named.
+    assert!(!drawn.contains(" left · ") && !drawn.contains("noise.bin"), "{drawn:?}");
+}
+
+#[test]
+fn the_line_names_a_large_member_while_it_is_read() {
+    let file = large();
+    let out = on_terminal(&[file.to_str().unwrap()]);
+    let line = out.find("checking large-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("no progress line: {out:?}"));
+    let report = out.find("PASS: the package will import").unwrap_or_else(|| panic!("no report: {out:?}"));
+    let drawn = &out[line..report];
+    // At the first report (4 MiB read) the walk is inside the 64 MiB member.
+    let named = drawn.find("B/s · ").and_then(|at| drawn[at..].find(" left · large-1.0-ram/data/volume.img"));
+    assert!(named.is_some(), "the member is named: {drawn:?}");
+    assert!(drawn.contains(CLEAR_LINE) && !out[report..].contains("volume.img"), "{out:?}");
 }
 
 #[test]
@@ -148,6 +185,21 @@ fn fix_shows_its_passes_on_a_terminal() {
     assert!(output.exists());
     let o = Command::new(BIN).args(["fix", "--force", "--output"]).arg(&output).arg(seed()).output().unwrap();
     assert_eq!(text(&o.stderr), "", "fix piped: no progress");
+}
+
+#[test]
+fn fix_names_the_large_member_in_both_passes() {
+    let output = dir("fix-large-out").join("app-1.0-ram.tar.gz");
+    let _ = std::fs::remove_file(&output);
+    let out = on_terminal(&["fix", "--output", output.to_str().unwrap(), seed_large().to_str().unwrap()]);
+    let first = out.find("pass 1/2: checking app-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("{out:?}"));
+    let second = out.find("pass 2/2: writing app-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("{out:?}"));
+    let result = out.find("Repairs made").unwrap_or_else(|| panic!("{out:?}"));
+    assert!(first < second && second < result, "{out:?}");
+    for drawn in [&out[first..second], &out[second..result]] {
+        assert!(drawn.contains(" left · app-1.0-ram/data/volume.img"), "{drawn:?}");
+    }
+    assert!(output.exists() && !out[result..].contains("volume.img"), "{out:?}");
 }
 
 #[test]

@@ -32,6 +32,7 @@ mod fuzz;
 mod layout;
 mod limits;
 mod pipeline;
+mod progress;
 mod promises;
 mod real_archives;
 mod repair;

@@ -573,3 +573,54 @@ fn pax_paths_are_renamed_with_the_top_directory() {
         assert_eq!(std::fs::read(top.join("component-images.tar")).unwrap(), p.tar.get(&p.path("component-images.tar")).unwrap());
     }
 }
+
+// ---- progress --------------------------------------------------------------
+
+#[test]
+fn both_passes_name_the_large_member_being_read() {
+    // Rewritten (an empty plugin archive is dropped), from a tar.gz and from
+    // a zip: the second pass walks the members too. Stored, so that the
+    // large member's bytes are read from the file.
+    let p = app()
+        .with_file("plugin-images.tar", null_manifest_archive().go_bytes())
+        .with_file("data/before.bin", vec![6; 5 << 20])
+        .with_file("data/large.img", vec![7; ramcheck::LARGE_MEMBER as usize])
+        .with_file("data/after.bin", vec![8; 9 << 20]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut gz, &p.tar_bytes()).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (path, node) in &p.tar.members {
+        match node {
+            Node::Dir => zip.add_directory(path.trim_end_matches('/'), stored).unwrap(),
+            Node::File(d) => {
+                zip.start_file(path.as_str(), stored).unwrap();
+                std::io::Write::write_all(&mut zip, d).unwrap();
+            }
+            _ => {}
+        }
+    }
+    let inputs = [(gz.finish().unwrap(), p.file_name()), (zip.finish().unwrap().into_inner(), "app-1.0-ram.zip".to_string())];
+    for (input, name) in inputs {
+        let mut named: Vec<Option<String>> = Vec::new();
+        let mut hook = |p: ramcheck::ProgressInfo<'_>| {
+            let member = p.member.map(str::to_string);
+            if named.last() != Some(&member) {
+                named.push(member);
+            }
+        };
+        let (_, plan) = repair::check_and_plan(&input, &name, None, &OPTIONS, &Target::all(), Some(&mut hook));
+        assert_eq!(plan.mode, Mode::Rewrite, "{name}");
+        let want = vec![None, Some("app-1.0-ram/data/large.img".to_string()), None];
+        assert_eq!(named, want, "{name}: pass 1");
+        named.clear();
+        let mut hook = |p: ramcheck::ProgressInfo<'_>| {
+            let member = p.member.map(str::to_string);
+            if named.last() != Some(&member) {
+                named.push(member);
+            }
+        };
+        repair::apply(&input, &plan, &mut std::io::sink(), Some(&mut hook)).unwrap();
+        assert_eq!(named, want, "{name}: pass 2");
+    }
+}

@@ -14,7 +14,7 @@ use web_sys::{Blob, FileReaderSync};
 
 use ramcheck::report::{self, Lang};
 use ramcheck::rules::{self, Rule, Text, RULES};
-use ramcheck::{ByteSource, Options, Report, Target};
+use ramcheck::{ByteSource, Options, ProgressInfo, Report, Target};
 
 mod pipeline;
 
@@ -99,12 +99,14 @@ fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value).map_err(JsValue::from)
 }
 
-/// Calls `f` (when given) with the bytes read so far.
-fn progress_to(f: Option<js_sys::Function>) -> impl FnMut(u64) {
-    move |bytes: u64| {
+/// Calls `f` (when given) with the bytes read so far. The large member being
+/// read is not passed on: the page shows bytes only, and the two-worker
+/// pipeline's inflater, which reports progress there, walks no members.
+fn progress_to(f: Option<js_sys::Function>) -> impl FnMut(ProgressInfo<'_>) {
+    move |p: ProgressInfo<'_>| {
         if let Some(f) = &f {
             // A throwing callback must not stop the check.
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(bytes as f64));
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(p.bytes_read as f64));
         }
     }
 }

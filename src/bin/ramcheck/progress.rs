@@ -1,21 +1,33 @@
 //! The progress line on stderr while a package is read (issue 19).
 //!
 //! On a terminal: one line per file (name, bytes read of total, MB/s, time
-//! left), redrawn at most ten times a second and cleared before the report.
+//! left, and the member being read once it is a large one), redrawn at most
+//! ten times a second and cleared before the report:
+//!
+//! ```text
+//! checking benchapp-3.2-ram.tar.gz [===>                ] 121.63 MB of 744.84 MB · 103.49 MB/s · 6s left · benchapp-3.2-ram/component-images.tar
+//! ```
+//!
 //! Nothing when stderr is not a terminal or with `--quiet`; `--progress`
 //! forces it, and where stderr is not a terminal (a CI log) it is a plain
 //! line every few seconds and one when the file is done, no control codes.
 //!
-//! The core calls back every 4 MiB read (`ramcheck::source::Progress`), so a
-//! redraw costs nothing measurable next to inflating those bytes; without a
-//! line to show, the core gets no callback at all. The line cannot name the
-//! member being read: the callback carries only the bytes read so far.
+//! The core calls back every 4 MiB read (`ramcheck::Progress`) with the
+//! bytes read so far and the outer member being walked when it has at least
+//! `ramcheck::LARGE_MEMBER` bytes (64 MiB: an image archive, a big data
+//! file; smaller ones go by too fast to read their name). A redraw costs
+//! nothing measurable next to inflating those bytes; the member's name is
+//! copied only when it changes, and without a line to show, the core gets no
+//! callback at all. The name is shortened like the file's, keeping its end.
+//! `ramcheck fix` shows both its passes so, the second naming the large
+//! member it copies when it rewrites the tar (a plain copy or recompression
+//! walks no members).
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{DecimalBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ramcheck::Progress;
+use ramcheck::{Progress, ProgressInfo};
 
 /// How often `--progress` prints a line where stderr is not a terminal.
 const LINE_EVERY: Duration = Duration::from_secs(5);
@@ -23,7 +35,8 @@ const LINE_EVERY: Duration = Duration::from_secs(5);
 /// bar no more often (indicatif's own limiter allows bursts).
 const REDRAWS_PER_SECOND: u8 = 10;
 const REDRAW_EVERY: Duration = Duration::from_millis(1000 / REDRAWS_PER_SECOND as u64);
-/// Characters of the file name on the line, at most (the end is kept).
+/// Characters of the file name, and of the member's, on the line, at most
+/// (the end is kept).
 const NAME_WIDTH: usize = 40;
 
 #[derive(clap::Args, Clone, Copy)]
@@ -69,10 +82,13 @@ impl ProgressArgs {
     }
 }
 
+/// What the core calls every 4 MiB read.
+type Tick = Box<dyn FnMut(ProgressInfo<'_>)>;
+
 pub struct Meter {
     /// The bar, the mode, the label and when it started; `None` when off.
     shown: Option<(ProgressBar, Mode, String, Instant)>,
-    tick: Option<Box<dyn FnMut(u64)>>,
+    tick: Option<Tick>,
 }
 
 impl Meter {
@@ -83,36 +99,38 @@ impl Meter {
             Mode::Bar => ProgressDrawTarget::stderr_with_hz(REDRAWS_PER_SECOND),
             _ => ProgressDrawTarget::hidden(),
         };
+        // The label is the bar's prefix; its message is ` · member` while a
+        // large member is read, else empty.
         let style = ProgressStyle::with_template(
-            "{msg} [{bar:20}] {decimal_bytes} of {decimal_total_bytes} · {decimal_bytes_per_sec} · {eta} left",
+            "{prefix} [{bar:20}] {decimal_bytes} of {decimal_total_bytes} · {decimal_bytes_per_sec} · {eta} left{msg}",
         )
         .expect("a valid template")
         .progress_chars("=> ");
         // The builders draw nothing (`set_message` would).
-        let bar = ProgressBar::with_draw_target(Some(total), target).with_style(style).with_message(label.clone());
+        let bar = ProgressBar::with_draw_target(Some(total), target).with_style(style).with_prefix(label.clone());
         // First drawn when the core first reports (after 4 MiB): a small
         // package is read before a line would be worth drawing.
         let started = Instant::now();
         let (mut next_draw, mut next_line) = (started, started + LINE_EVERY);
         let (ticked, name) = (bar.clone(), label.clone());
+        // The large member on the line (as the core named it).
+        let mut member: Option<String> = None;
         // Called by the core every 4 MiB read.
-        let tick = move |bytes: u64| {
+        let tick = move |info: ProgressInfo<'_>| {
             let now = Instant::now();
             if now < next_draw {
                 return;
             }
             next_draw = now + REDRAW_EVERY;
-            ticked.set_position(bytes.min(total));
+            ticked.set_position(info.bytes_read.min(total));
+            if info.member != member.as_deref() {
+                member = info.member.map(str::to_string);
+                ticked.set_message(member.as_deref().map_or(String::new(), |m| format!(" · {}", shown(m))));
+            }
             if mode == Mode::Lines && now >= next_line {
                 next_line = now + LINE_EVERY;
-                let percent = (ticked.position() * 100).checked_div(total).unwrap_or(100);
-                eprintln!(
-                    "ramcheck: {name}: {} of {} ({percent}%), {}/s, {} left",
-                    DecimalBytes(ticked.position()),
-                    DecimalBytes(total),
-                    DecimalBytes(ticked.per_sec() as u64),
-                    HumanDuration(ticked.eta()),
-                );
+                let rate = ticked.per_sec() as u64;
+                eprintln!("{}", plain_line(&name, ticked.position(), total, rate, ticked.eta(), member.as_deref()));
             }
         };
         Meter { shown: Some((bar, mode, label, started)), tick: Some(Box::new(tick)) }
@@ -137,7 +155,25 @@ impl Meter {
     }
 }
 
-/// A file name safe to print on a terminal: control, invisible and
+/// The line `--progress` prints every few seconds where stderr is not a
+/// terminal: `label` has read `position` of `total` bytes at `rate` a
+/// second, `eta` left, and is reading the large `member`.
+fn plain_line(label: &str, position: u64, total: u64, rate: u64, eta: Duration, member: Option<&str>) -> String {
+    let percent = (position * 100).checked_div(total).unwrap_or(100);
+    let mut line = format!(
+        "ramcheck: {label}: {} of {} ({percent}%), {}/s, {} left",
+        DecimalBytes(position),
+        DecimalBytes(total),
+        DecimalBytes(rate),
+        HumanDuration(eta),
+    );
+    if let Some(member) = member {
+        line.push_str(&format!(", reading {}", shown(member)));
+    }
+    line
+}
+
+/// A file or member name safe to print on a terminal: control, invisible and
 /// direction-changing characters (a package can be named anything) as
 /// `U+XXXX`, and at most [`NAME_WIDTH`] characters, the end kept.
 fn shown(name: &str) -> String {
@@ -161,7 +197,17 @@ fn shown(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::{plain_line, shown};
+    use std::time::Duration;
+
+    #[test]
+    fn plain_lines_name_the_large_member_being_read() {
+        let line = plain_line("checking big-1.0-ram.tar.gz", 4_194_304, 92_000_000, 80_000_000, Duration::from_secs(1), None);
+        assert_eq!(line, "ramcheck: checking big-1.0-ram.tar.gz: 4.19 MB of 92.00 MB (4%), 80.00 MB/s, 1 second left");
+        let member = format!("app/{}/images.tar", "x".repeat(60));
+        let line = plain_line("checking big-1.0-ram.tar.gz", 4_194_304, 92_000_000, 80_000_000, Duration::from_secs(1), Some(&member));
+        assert!(line.ends_with(&format!(" left, reading …{}/images.tar", "x".repeat(28))), "{line}");
+    }
 
     #[test]
     fn labels_show_hidden_characters_and_keep_their_end() {
