@@ -5,15 +5,17 @@ use std::process::{Command, Output};
 
 use crate::fixtures::{null_manifest_archive, Package, Shape};
 
-fn dir(case: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(case);
+/// A directory of its own for `case`, under the tests' temporary folder.
+pub(crate) fn dir(case: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fixtures").join(case);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-/// Writes a fixture file; atomically, since tests run in parallel and
-/// several write the same fixture.
-fn write(case: &str, name: &str, bytes: &[u8]) -> PathBuf {
+/// Writes a fixture file for the command line to read (this suite's and
+/// dist's); atomically, since tests run in parallel and several write the
+/// same fixture.
+pub(crate) fn write(case: &str, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir(case).join(name);
     let tmp = dir(case).join(format!("{name}.{:?}.tmp", std::thread::current().id()));
     std::fs::write(&tmp, bytes).unwrap();
@@ -21,12 +23,14 @@ fn write(case: &str, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn seed() -> PathBuf {
+/// The seed case: an empty plugin-images.tar (IMG001, repairable).
+pub(crate) fn seed() -> PathBuf {
     let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     write("seed", "app-1.0-ram.tar.gz", &p.tar_gz())
 }
 
-fn valid() -> PathBuf {
+/// A valid package.
+pub(crate) fn valid() -> PathBuf {
     write("valid", "crm-5.1-ram.tar.gz", &Package::valid("crm", "5.1", 3, 1, Shape::Docker25).tar_gz())
 }
 

@@ -6,32 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::cli::{dir, seed, valid, write};
 use crate::fixtures::{null_manifest_archive, Package, Shape};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ramcheck");
-
-fn dir(case: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist").join(case);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn write(case: &str, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir(case).join(name);
-    let tmp = dir(case).join(format!("{name}.{:?}.tmp", std::thread::current().id()));
-    std::fs::write(&tmp, bytes).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
-    path
-}
-
-fn valid() -> PathBuf {
-    write("valid", "crm-5.1-ram.tar.gz", &Package::valid("crm", "5.1", 3, 1, Shape::Docker25).tar_gz())
-}
-
-fn seed() -> PathBuf {
-    let p = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
-    write("seed", "app-1.0-ram.tar.gz", &p.tar_gz())
-}
 
 /// The seed case (an empty plugin-images.tar, repairable) with 24 MiB of
 /// incompressible bytes.
