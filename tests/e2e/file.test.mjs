@@ -26,16 +26,28 @@ eachEngine((suite) => ({ env, cases, engine } = suite), (engineTest, suiteEngine
       const requests = [];
       if (engine.can.requests === true) page.on("request", (r) => /^(blob|data):/.test(r.url()) || requests.push(r.url()));
       else skipped(t, engine, "requests");
-      assert.equal(await checkFile(page, cases.seed), "fail");
+      // Seconds at most, here: a verdict that does not come soon will not come.
+      assert.equal(await checkFile(page, cases.seed, 15_000), "fail");
       assert.match(await page.textContent("#report"), /IMG001/);
       await page.screenshot({ path: shot(engine, "file-seed.png") });
       await page.click("text=Check another file");
       await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
-      assert.equal(await checkFile(page, cases.valid), "pass");
+      assert.equal(await checkFile(page, cases.valid, 15_000), "pass");
       assert.deepEqual(requests, []);
       // Its explanations work offline too.
       await page.click("button[data-lang=zh]");
       assert.match(await page.textContent("#report .verdict"), /会成功导入|可以导入|导入/);
+    }));
+
+  engineTest("opened from a file where workers cannot read the package: the page says so, in English and Chinese", { skip: suiteEngine.name === "webkit" ? false : "this engine's workers read files in a file:// page (the test above)" }, () =>
+    withPage(env, { url: fileUrl() }, async (page) => {
+      await page.setInputFiles("input[type=file]", cases.seed);
+      await page.waitForSelector("#error:not([hidden])");
+      assert.match(await page.textContent("#error"), /does not let a page opened from a file read the package.*Chromium or Firefox/);
+      assert.equal(await page.getAttribute("#report", "data-verdict"), null);
+      await page.click("button[data-lang=zh]");
+      assert.match(await page.textContent("#error"), /不允许从本地文件打开的页面/);
+      await page.screenshot({ path: shot(engine, "file-unreadable-zh.png") });
     }));
 });
 
