@@ -1,37 +1,48 @@
 #!/usr/bin/env node
-// The page in Chromium against the native CLI on the same files, run
-// alternately; medians of wall time:
+// The page in each browser engine against the native CLI on the same files,
+// run alternately; medians of wall time:
 //   native    `ramcheck --format json FILE` (the process, start to exit)
-//   page      the file given to the page until its report shows
-//   check     validatePackage(file) in the page: a gzip package on two
-//             workers (JS Promise Integration), the default
-//   1 worker  validatePackage(file, {parallel: false}), the path of browsers
-//             without JSPI
-// and the peak resident memory of the renderer process (it runs the page
-// and its workers), sampled from /proc every 50 ms during the page's check.
-//   node bench/browser.mjs [--runs N] FILE...
-// Default files: the packages bench/run makes (main, scale-*) and the browser
-// tests' over-4 GB fixture. Needs `npm run build` and `cargo build --release`
-// first (scripts/start or scripts/test do both).
+//   page      the file given to the page until its report shows (the path
+//             validatePackage chooses in that engine)
+//   2 workers validatePackage(file, {parallel: true}): the two-worker
+//             pipeline, where the engine has JS Promise Integration
+//   1 worker  validatePackage(file, {parallel: false})
+// and the peak resident memory of the process that runs the page and its
+// workers (Chromium's renderer, Firefox's content process, WebKit's web
+// process), sampled from /proc every 50 ms during the page's check.
+//   node bench/browser.mjs [--runs N] [--engines chromium,firefox,webkit] FILE...
+// Default files: the main package bench/run makes (>= 700 MB of real
+// layers) and the browser tests' over-4 GB fixture. Needs `npm run build`
+// and `cargo build --release` first (scripts/start or scripts/test do both).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 
-import { fixtures, openPage, start } from "../tests/e2e/harness.mjs";
+import { engines, fixtures, openPage, start } from "../tests/e2e/harness.mjs";
 import { benchArgs, benchPackage, giveFile, loadAverage, median, nativeSeconds, pad, seconds } from "./common.mjs";
 
-const { runs, files } = benchArgs();
+const argv = process.argv.slice(2);
+const at = argv.indexOf("--engines");
+if (at >= 0) process.env.RAMCHECK_ENGINES = argv.splice(at, 2)[1];
+const { runs, files } = benchArgs(argv);
 if (files.length === 0) {
-  files.push(...["scale-100m", "scale-350m", "scale-700m", "main"].map(benchPackage).filter(Boolean));
+  files.push(...["main"].map(benchPackage).filter(Boolean));
   files.push(fixtures()["over-4g"]);
 }
 
-/** Peak resident memory (KiB) of Chromium's renderer processes, read from /proc (spawning `ps` would load the machine). */
-function rendererRssKiB() {
+/** Whether process `pid` runs pages of `engine`. */
+const PAGE_PROCESS = {
+  chromium: (cmdline) => cmdline.includes("--type=renderer"),
+  firefox: (cmdline) => cmdline.includes("-contentproc") && !cmdline.includes("rdd") && !cmdline.includes("socket"),
+  webkit: (cmdline) => cmdline.includes("WebKitWebProcess"),
+};
+
+/** Peak resident memory (KiB) of the engine's page processes, read from /proc (spawning `ps` would load the machine). */
+function pageRssKiB(engine) {
   let peak = 0;
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!cmdline.includes("--type=renderer")) continue;
+      if (!PAGE_PROCESS[engine](cmdline)) continue;
       const rss = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m);
       if (rss) peak = Math.max(peak, Number(rss[1]));
     } catch {
@@ -44,7 +55,7 @@ function rendererRssKiB() {
 async function browserRun(env, file) {
   const { page, context } = await openPage(env);
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rendererRssKiB())), 50);
+  const sampler = setInterval(() => (peak = Math.max(peak, pageRssKiB(env.engine.name))), 50);
   const started = process.hrtime.bigint();
   await page.setInputFiles("input[type=file]", file);
   await page.waitForSelector("#report[data-verdict]", { timeout: 1_200_000 });
@@ -52,7 +63,7 @@ async function browserRun(env, file) {
   clearInterval(sampler);
   const verdict = await page.getAttribute("#report", "data-verdict");
   await giveFile(page, file);
-  // The same file through the API: two workers, then one.
+  // The same file through the API: two workers (where JSPI exists), then one.
   const api = await page.evaluate(async () => {
     const { validatePackage } = await import("./ramcheck/index.js");
     const file = document.getElementById("bench-file").files[0];
@@ -61,46 +72,51 @@ async function browserRun(env, file) {
       await validatePackage(file, options);
       return (performance.now() - t) / 1000;
     };
-    return { two: await time({}), one: await time({ parallel: false }) };
+    const jspi = typeof WebAssembly.Suspending === "function";
+    return { two: jspi ? await time({ parallel: true }) : null, one: await time({ parallel: false }) };
   });
   await context.close();
   return { pageSeconds, ...api, peakMiB: peak / 1024, verdict };
 }
 
-const env = await start();
 const rows = [];
-try {
-  for (const file of files) {
-    const native = [];
-    const browser = [];
-    for (let i = 0; i < runs; i++) {
-      native.push(nativeSeconds(file));
-      browser.push(await browserRun(env, file));
+for (const engine of engines()) {
+  const env = await start(engine);
+  try {
+    for (const file of files) {
+      const native = [];
+      const browser = [];
+      for (let i = 0; i < runs; i++) {
+        native.push(nativeSeconds(file));
+        browser.push(await browserRun(env, file));
+      }
+      const two = browser.map((b) => b.two).filter((x) => x !== null);
+      rows.push({
+        engine: engine.name,
+        file: file.split("/").slice(-2).join("/"),
+        mb: statSync(file).size / 1e6,
+        native: median(native),
+        page: median(browser.map((b) => b.pageSeconds)),
+        two: two.length ? median(two) : null,
+        one: median(browser.map((b) => b.one)),
+        rss: Math.max(...browser.map((b) => b.peakMiB)),
+        verdict: browser[0].verdict,
+      });
     }
-    rows.push({
-      file: file.split("/").slice(-2).join("/"),
-      mb: statSync(file).size / 1e6,
-      native: median(native),
-      page: median(browser.map((b) => b.pageSeconds)),
-      two: median(browser.map((b) => b.two)),
-      one: median(browser.map((b) => b.one)),
-      rss: Math.max(...browser.map((b) => b.peakMiB)),
-      verdict: browser[0].verdict,
-    });
+  } finally {
+    await env.close();
   }
-} finally {
-  await env.close();
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`median of ${runs} alternating runs; load ${loadAverage()}`);
 console.log(
-  `${"file".padEnd(40)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("check s", 9)}${pad("ratio", 7)}` +
-    `${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("renderer peak MiB", 19)}  verdict`,
+  `${"engine".padEnd(9)}${"file".padEnd(36)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("ratio", 7)}` +
+    `${pad("2 workers s", 13)}${pad("ratio", 7)}${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("page peak MiB", 15)}  verdict`,
 );
 for (const r of rows) {
   console.log(
-    `${r.file.padEnd(40)}${pad(r.mb.toFixed(0), 6)}${pad(r.native.toFixed(2), 10)}${pad(r.page.toFixed(2), 8)}${pad(r.two.toFixed(2), 9)}` +
-      `${pad(ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 19)}  ${r.verdict}`,
+    `${r.engine.padEnd(9)}${r.file.padEnd(36)}${pad(r.mb.toFixed(0), 6)}${pad(r.native.toFixed(2), 10)}${pad(r.page.toFixed(2), 8)}${pad(ratio(r.page, r.native), 7)}` +
+      `${pad(r.two === null ? "-" : r.two.toFixed(2), 13)}${pad(r.two === null ? "-" : ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 15)}  ${r.verdict}`,
   );
 }

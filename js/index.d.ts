@@ -133,8 +133,10 @@ export interface ValidateOptions {
   stallTimeout?: number;
   /**
    * A gzip package is checked on two workers (one inflates, one walks) where
-   * the browser has JS Promise Integration (Chromium 137+, Firefox 153+);
-   * `false` keeps it to one. The report is the same either way.
+   * the browser has JS Promise Integration (Chromium 137+, Firefox 153+) and
+   * that is the faster path there (not in Firefox, by measurement); `true`
+   * asks for two workers wherever JSPI exists, `false` keeps it to one. The
+   * report is the same either way.
    */
   parallel?: boolean;
 }
@@ -256,6 +258,13 @@ export interface Repaired {
   plan: RepairPlan;
 }
 
+export interface RepairedFile extends Repaired {
+  /** The corrected package, a file of the origin private file system (on disk, not in memory). */
+  output: File;
+  /** Deletes `output`; call it once the file is saved (e.g. its download has started). */
+  remove: () => Promise<void>;
+}
+
 /**
  * How `repairPackage` rejects for a reason of its own: "unsupported" (no
  * OPFS synchronous access handles; use `ramcheck fix`), "refused" (the
@@ -274,3 +283,10 @@ export function repairSupported(): Promise<boolean>;
  * failure), streaming through a temporary OPFS file, and checks it again.
  */
 export function repairPackage(file: Blob, writable: WritableStream<Uint8Array>, options?: RepairOptions): Promise<Repaired>;
+/**
+ * Writes the corrected package into a file of the origin private file system,
+ * checks it again and resolves with it (`output`) and `remove()`: for
+ * browsers without `showSaveFilePicker`, which save it with a download of
+ * `URL.createObjectURL(output)`.
+ */
+export function repairToFile(file: Blob, options?: RepairOptions): Promise<RepairedFile>;

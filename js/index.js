@@ -149,13 +149,25 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
 }
 
 /**
+ * Whether the two-worker check is the faster one in this browser, by
+ * measurement (`node bench/browser.mjs`): in Chromium it is (1.2-1.3x the
+ * native CLI against 1.6x on one worker); in Firefox JSPI costs more than
+ * the second core gives (2.8x against 1.7x), so Firefox takes one worker.
+ */
+function pipelineFaster() {
+  return !(typeof navigator !== "undefined" && /\bFirefox\//.test(navigator.userAgent || ""));
+}
+
+/**
  * Whether `file` is checked on two workers: a gzip package, in a browser with
- * JS Promise Integration (the workers' wasm waits for each other through it),
- * unless `parallel` is false.
+ * JS Promise Integration (the workers' wasm waits for each other through it)
+ * where that is the faster path (`pipelineFaster`); `parallel` true asks for
+ * two workers wherever JSPI exists, false for one.
  */
 function pipelined(file, parallel) {
   const jspi = typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
   if (parallel === false || !jspi || typeof MessageChannel !== "function") return Promise.resolve(false);
+  if (parallel !== true && !pipelineFaster()) return Promise.resolve(false);
   return file
     .slice(0, 2)
     .arrayBuffer()
@@ -275,21 +287,19 @@ async function removeTemporary(root, name) {
 }
 
 /**
- * Repairs one package: checks and plans it (pass 1), streams the corrected
- * package into a temporary file of the origin private file system (pass 2,
- * in a worker, memory bounded), checks that file again, then copies it into
- * `writable` (a FileSystemWritableFileStream from `showSaveFilePicker`, or any
- * WritableStream, closed at the end) and removes the temporary file.
- * Resolves with `{repairs, notRepairable, report, plan}`, `report` being the
- * check of the corrected package. Aborting `signal` ends the work, aborts
- * `writable` and removes the temporary file.
+ * Repairs one package into a file of the origin private file system: checks
+ * and plans it (pass 1), streams the corrected package into a new OPFS file
+ * (pass 2, in a worker, memory bounded) and checks that file again. Resolves
+ * with `{output, remove, repairs, notRepairable, report, plan}`: `output` is
+ * the OPFS `File` (read from disk, not held in memory; save it with a
+ * download of `URL.createObjectURL(output)`), and `remove()` deletes it, which
+ * the caller must do once it is saved. On failure or abort nothing is left.
  */
-export async function repairPackage(file, writable, options = {}) {
+export async function repairToFile(file, options = {}) {
   const { language = "en", onProgress, signal, stallTimeout } = options;
   const text = messages(language);
   const bad = checkArguments(file, options, text);
   if (bad) throw bad;
-  if (!writable || typeof writable.getWriter !== "function") throw new TypeError(text.notWritable);
   if (!(await repairSupported())) throw codedError("unsupported", text.unsupported);
   const progress = (phase, bytesRead, total, bytesWritten) => onProgress && onProgress({ phase, bytesRead, total, bytesWritten });
   const { plan } = await planRepair(file, { ...options, onProgress: (p) => progress("check", p.bytesRead, file.size, 0) });
@@ -314,7 +324,33 @@ export async function repairPackage(file, writable, options = {}) {
       stallTimeout,
       onProgress: (p) => progress("recheck", p.bytesRead, output.size, written.written),
     });
-    progress("save", 0, output.size, written.written);
+    return { output, remove: () => removeTemporary(root, tmp), written: written.written, repairs: written.repairs, notRepairable: plan.unrepaired, report, plan };
+  } catch (e) {
+    await removeTemporary(root, tmp);
+    throw e;
+  }
+}
+
+/**
+ * Repairs one package as `repairToFile` does, then copies the corrected
+ * package into `writable` (a FileSystemWritableFileStream from
+ * `showSaveFilePicker`, or any WritableStream, closed at the end) and removes
+ * the temporary file. Resolves with `{repairs, notRepairable, report, plan}`,
+ * `report` being the check of the corrected package. Aborting `signal` ends
+ * the work, aborts `writable` and removes the temporary file.
+ */
+export async function repairPackage(file, writable, options = {}) {
+  const { language = "en", onProgress, signal } = options;
+  const text = messages(language);
+  const bad = checkArguments(file, options, text);
+  if (bad) throw bad;
+  if (!writable || typeof writable.getWriter !== "function") throw new TypeError(text.notWritable);
+  let repaired;
+  try {
+    repaired = await repairToFile(file, options);
+    const { output, written } = repaired;
+    const progress = (bytesRead) => onProgress && onProgress({ phase: "save", bytesRead, total: output.size, bytesWritten: written });
+    progress(0);
     const piped = output.stream().pipeTo(writable, signal ? { signal } : {});
     if (signal) {
       // An abort waits for the write in flight; a destination that never
@@ -331,13 +367,14 @@ export async function repairPackage(file, writable, options = {}) {
     } else {
       await piped;
     }
-    progress("save", output.size, output.size, written.written);
-    return { repairs: written.repairs, notRepairable: plan.unrepaired, report, plan };
+    progress(output.size);
+    const { repairs, notRepairable, report, plan } = repaired;
+    return { repairs, notRepairable, report, plan };
   } catch (e) {
     if (!writable.locked) await writable.abort(e).catch(() => {});
     if (signal && signal.aborted && !(e && e.name === "AbortError")) throw new DOMException(text.aborted, "AbortError");
     throw e;
   } finally {
-    await removeTemporary(root, tmp);
+    if (repaired) await repaired.remove();
   }
 }

@@ -16,8 +16,16 @@ const WRITE_PROGRESS = 4 << 20;
  * handle, so that wasm can stream into it with plain calls and memory stays
  * bounded. The asynchronous steps (opening the file) come before wasm runs.
  */
+/**
+ * Whether this worker can write the origin private file system through
+ * synchronous access handles: the one test of it (`supported` and `repair`).
+ */
+function syncAccessHandles() {
+  return typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype && !!navigator.storage;
+}
+
 async function repair(m, id) {
-  if (typeof FileSystemFileHandle === "undefined" || !("createSyncAccessHandle" in FileSystemFileHandle.prototype) || !navigator.storage) {
+  if (!syncAccessHandles()) {
     const error = new Error("unsupported");
     error.code = "unsupported";
     throw error;
@@ -213,7 +221,8 @@ const operations = {
     return wasm_bindgen.planRepair(m.file, m.name, m.outputName, m.target, progressOf(id));
   },
   repair,
-  supported: () => typeof FileSystemFileHandle !== "undefined" && "createSyncAccessHandle" in FileSystemFileHandle.prototype && !!navigator.storage,
+  // The directory itself may be refused (a page opened from a file, private browsing).
+  supported: () => syncAccessHandles() && navigator.storage.getDirectory().then(() => true, () => false),
   rules: () => wasm_bindgen.listRules(),
   explain: (m) => wasm_bindgen.explainRule(m.code, m.language),
   format: (m) => wasm_bindgen.formatReport(m.report, m.style, m.language),

@@ -51,6 +51,14 @@ ensure_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
 
+# The browser tests' other engines (tests/e2e/harness.mjs): Firefox ESR
+# (puppeteer-core over WebDriver BiDi) and WebKitGTK (WebKitWebDriver under
+# Xvfb); the CJK fonts for the Chinese screenshots.
+ensure_browsers() {
+  ensure_chromium
+  apt_install firefox-esr webkit2gtk-driver xvfb xauth fonts-noto-cjk
+}
+
 # The static release binaries: musl targets; aarch64 links with rust-lld
 # (.cargo/config.toml).
 STATIC_TARGETS=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)

@@ -6,9 +6,11 @@
 //     worker-source.js        glue + js/worker.js, as one string
 //     wasm-base64.js          the wasm, as base64
 //   www/ + pkg/ -> dist/ (pkg/ as dist/ramcheck/)
+//   the same, as one file -> dist/ramcheck.html (works opened from a file)
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -63,12 +65,80 @@ export function build() {
   cpSync(join(ROOT, "www"), dist, { recursive: true });
   cpSync(pkg, join(dist, "ramcheck"), { recursive: true });
 
+  const single = singleFile(dist);
+  writeFileSync(join(dist, "ramcheck.html"), single);
+
   const modules = readdirSync(pkg).filter((f) => f !== "README.md");
   const packaged = modules.reduce((sum, f) => sum + gzipSync(readFileSync(join(pkg, f))).length, 0);
   console.log(
     `wasm ${kb(wasm.length)} (gzip ${kb(gzipSync(wasm, { level: 9 }).length)}); ` +
-      `npm package pkg/ gzip ${kb(packaged)} (without its README); page in dist/`,
+      `npm package pkg/ gzip ${kb(packaged)} (without its README); page in dist/, and as one file dist/ramcheck.html (${kb(single.length)})`,
   );
+}
+
+/** The page's modules, each after those it imports (paths under dist/). */
+const MODULES = ["ramcheck/worker-source.js", "ramcheck/wasm-base64.js", "ramcheck/index.js", "i18n.js", "dom.js", "render.js", "app.js"];
+
+/**
+ * One module of the page as a classic script: a function that returns its
+ * exports, its imports taken from the modules before it. The page's modules
+ * use only `import {a, b} from "./x.js"`, `import X from "./x.js"`,
+ * `export function`, `export async function` and `export default`; anything
+ * else stops the build, so nothing is bundled wrongly.
+ */
+function classicModule(path, source) {
+  const exported = [];
+  const resolve = (from) => normalize(join(dirname(path), from)).replace(/\\/g, "/");
+  let code = source
+    .replace(/^import \{([^}]*)\} from "(\.[^"]+)";$/gm, (_, names, from) => {
+      const bindings = names.split(",").map((n) => n.trim()).filter(Boolean).map((n) => n.replace(/^(\w+) as (\w+)$/, "$1: $2"));
+      return `const { ${bindings.join(", ")} } = modules[${JSON.stringify(resolve(from))}];`;
+    })
+    .replace(/^import (\w+) from "(\.[^"]+)";$/gm, (_, name, from) => `const ${name} = modules[${JSON.stringify(resolve(from))}].default;`)
+    .replace(/^export (async function|function) (\w+)/gm, (_, kind, name) => {
+      exported.push(name);
+      return `${kind} ${name}`;
+    })
+    .replace(/^export default /gm, "exports.default = ");
+  const left = /^\s*(import|export)\b.*$|\bimport\s*\(|\bimport\.meta\./m.exec(code);
+  if (left) throw new Error(`${path}: the single-file page cannot bundle \`${left[0].trim().slice(0, 80)}\``);
+  return `modules[${JSON.stringify(path)}] = (() => {\nconst exports = {};\n${code}\nreturn Object.assign(exports, { ${exported.join(", ")} });\n})();\n`;
+}
+
+const sha256 = (text) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+/**
+ * dist/ramcheck.html: the page as one file that works opened from a file
+ * (file://, no server, as carried on a USB stick into an air-gapped site),
+ * where browsers refuse module scripts: its modules as one classic script,
+ * the stylesheet and icon inline, and a Content-Security-Policy that allows
+ * exactly that script and style (by hash), wasm and `blob:` workers, and no
+ * request at all.
+ */
+function singleFile(dist) {
+  const script =
+    `"use strict";\n(() => {\nconst modules = {};\n${MODULES.map((path) => classicModule(path, readFileSync(join(dist, path), "utf8"))).join("")}})();\n`
+      // Nothing in the script may end its element early.
+      .replace(/<\/(script)/gi, "<\\/$1")
+      .replace(/<!--/g, "<\\!--");
+  const style = readFileSync(join(dist, "style.css"), "utf8");
+  const icon = `data:image/svg+xml;base64,${readFileSync(join(dist, "favicon.svg")).toString("base64")}`;
+  const csp =
+    `default-src 'none'; script-src ${sha256(script)} 'wasm-unsafe-eval'; worker-src blob:; style-src ${sha256(style)}; ` +
+    "img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+  let html = readFileSync(join(dist, "index.html"), "utf8");
+  const swap = (pattern, replacement) => {
+    if (!pattern.test(html)) throw new Error(`index.html: ${pattern} not found for the single-file page`);
+    html = html.replace(pattern, () => replacement);
+  };
+  swap(/<!-- Only this origin;.*-->\n/, "<!-- One file: its script and style are allowed by hash; the checker's worker is a blob: URL; no request. -->\n");
+  swap(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+  swap(/<link rel="icon" href="favicon.svg" type="image\/svg\+xml">/, `<link rel="icon" href="${icon}" type="image/svg+xml">`);
+  swap(/<link rel="stylesheet" href="style.css">/, `<style>${style}</style>`);
+  swap(/ *<script type="module" src="app.js"><\/script>\n/, "");
+  // A classic script runs where it stands: after the elements it wires.
+  swap(/<\/body>/, `<script>${script}</script>\n</body>`);
+  return html;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) build();

@@ -1,6 +1,6 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
-import { formatReport, listRules, planRepair, repairPackage, repairSupported, retargetReport, validatePackage } from "./ramcheck/index.js";
+import { formatReport, listRules, planRepair, repairPackage, repairSupported, repairToFile, retargetReport, validatePackage } from "./ramcheck/index.js";
 import { clipped, el, humanBytes, humanDuration } from "./dom.js";
 import { applyLanguage, language, pick, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
@@ -111,8 +111,38 @@ function renderProgress() {
   $("#progress-text").textContent = parts.join(" · ");
 }
 
+/**
+ * Whether a worker of this page can read `file`. Opened from a file
+ * (file://), WebKit lets no worker read a File or Blob, and the checker
+ * reads in workers: the page says so rather than report the package
+ * unreadable. Served pages are not asked.
+ */
+function workersCanRead(file) {
+  if (location.protocol !== "file:") return Promise.resolve(true);
+  const source = "self.onmessage = ({ data }) => { try { new FileReaderSync().readAsArrayBuffer(data.slice(0, 1)); self.postMessage(true); } catch (e) { self.postMessage(false); } };";
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  return new Promise((resolve) => {
+    const worker = new Worker(url);
+    const done = (readable) => {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      resolve(readable);
+    };
+    worker.onmessage = ({ data }) => done(data === true);
+    worker.onerror = () => done(true); // not this problem: the check will say what is
+    worker.postMessage(file);
+  });
+}
+
 async function check(file) {
   if (!file || running) return;
+  if (!(await workersCanRead(file))) {
+    const error = new Error("file origin");
+    error.code = "fileOrigin";
+    showError(error, file);
+    input.value = "";
+    return;
+  }
   retargets++; // a re-target still under way is about the previous report
   showError(null);
   lastReport = null;
@@ -262,6 +292,9 @@ for (const button of document.querySelectorAll("[data-lang]")) {
 
 // Repair: plan (pass 1), then after a second click (showSaveFilePicker needs
 // the user's gesture) write, check again and save; see README, "Repair".
+// Without showSaveFilePicker but with the origin private file system
+// (Firefox), the repaired package is written there and saved as a download
+// of that file; with neither, the page shows the command line.
 
 function setRepair(state) {
   repair = state;
@@ -278,7 +311,7 @@ function cliCommand(name) {
 async function startRepair() {
   const file = lastFile;
   if (!file || (repair && repair.stage !== "failed" && repair.stage !== "cancelled")) return;
-  if (typeof window.showSaveFilePicker !== "function" || !(await repairSupported())) {
+  if (!(await repairSupported())) {
     setRepair({ stage: "unsupported", file });
     return;
   }
@@ -297,6 +330,10 @@ async function startRepair() {
 }
 
 async function saveRepair() {
+  if (typeof window.showSaveFilePicker !== "function") {
+    await downloadRepair();
+    return;
+  }
   const { file, plan } = repair;
   let handle;
   let writable;
@@ -308,12 +345,36 @@ async function saveRepair() {
     setRepair({ stage: "failed", file, error: e });
     return;
   }
+  await runRepair(handle.name, false, (options) => repairPackage(file, writable, options));
+}
+
+/**
+ * The repair where there is no save dialog: into a file of the origin
+ * private file system, then a download of that file (an object URL of the
+ * File on disk, never a copy in memory), removed once the download started.
+ */
+async function downloadRepair() {
+  const { file, plan } = repair;
+  await runRepair(plan.output_name, true, async (options) => {
+    const result = await repairToFile(file, options);
+    const url = URL.createObjectURL(result.output);
+    el("a", { href: url, download: plan.output_name }).click();
+    // The download has the file open once it starts; the object URL goes later.
+    setTimeout(() => result.remove(), 1000);
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    return result;
+  });
+}
+
+/** Runs `work(options)` (a repair that saves, or `downloaded`, as `name`) with progress, Cancel and the result shown. */
+async function runRepair(name, downloaded, work) {
+  const { file, plan } = repair;
   repairing = new AbortController();
-  setRepair({ stage: "running", file, plan, name: handle.name, progress: null });
+  setRepair({ stage: "running", file, plan, name, progress: null });
   try {
-    const result = await repairPackage(file, writable, {
+    const result = await work({
       name: file.name,
-      outputName: handle.name,
+      outputName: name,
       language: language(),
       signal: repairing.signal,
       onProgress: (p) => {
@@ -323,7 +384,7 @@ async function saveRepair() {
     });
     lastReport = result.report;
     lastFile = null;
-    setRepair({ stage: "done", name: handle.name, repairs: result.repairs, notRepairable: result.notRepairable });
+    setRepair({ stage: "done", name, downloaded, repairs: result.repairs, notRepairable: result.notRepairable });
     reportRoot.querySelector(".verdict").focus();
   } catch (e) {
     setRepair({ stage: e.name === "AbortError" ? "cancelled" : e.code === "unsupported" ? "unsupported" : "failed", file, error: e });
@@ -397,13 +458,13 @@ function renderRepair() {
         el(
           "div",
           { class: "actions" },
-          el("button", { type: "button", class: "primary repair-save", onclick: saveRepair, disabled: plan.repairs.length === 0 }, s.repairSave),
+          el("button", { type: "button", class: "primary repair-save", onclick: saveRepair, disabled: plan.repairs.length === 0 }, typeof window.showSaveFilePicker === "function" ? s.repairSave : s.repairDownload),
           close,
         ),
       ];
     },
     running: () => [clipped("p", repair.name, 160, { class: "progress-file" }), ...progressParts, cancel],
-    done: () => [clipped("p", s.repairDone(repair.name), 300, { class: "ok" }), el("h3", {}, s.repairMade), repairList(repair.repairs), unrepairedList(repair.notRepairable, s), close],
+    done: () => [clipped("p", (repair.downloaded ? s.repairDownloaded : s.repairDone)(repair.name), 300, { class: "ok" }), el("h3", {}, s.repairMade), repairList(repair.repairs), unrepairedList(repair.notRepairable, s), close],
     failed: () => [el("p", {}, s.repairFailed(repair.error.message)), close],
     cancelled: () => [el("p", {}, s.repairCancelled), close],
   };
@@ -426,6 +487,9 @@ function renderRepairProgress() {
 
 applyLanguage();
 routeHash();
+// Tells whoever drives the page (a test, a benchmark) that a file chosen now
+// is seen: module scripts run after the load a WebDriver may wait for.
+document.documentElement.dataset.ready = "true";
 // Loads the catalog, and compiles the wasm on the way, while the user picks
 // a file: neither then waits at the end of the first check.
 listRules().then(

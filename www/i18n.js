@@ -28,6 +28,7 @@ const STRINGS = {
     checkerFailed: {
       crashed: "the checker stopped unexpectedly, perhaps for lack of memory. If it fails again, check the file with the ramcheck command line.",
       stalled: "the checker stopped responding.",
+      fileOrigin: "this browser does not let a page opened from a file read the package in its workers (WebKit, Safari). Open ramcheck.html in Chromium or Firefox, open the page from a server, or use the ramcheck command line.",
     },
     retry: "Try again",
     verdict: {
@@ -76,14 +77,16 @@ const STRINGS = {
     repairNothing: "No finding of this package has a safe mechanical repair.",
     repairUnrepaired: "Not repairable (these stay in the report)",
     repairSave: "Save the repaired package…",
+    repairDownload: "Download the repaired package",
     repairSaveHint: (name) => `Proposed name: ${name}. The original file is not changed.`,
     repairPhase: { check: "Checking", write: "Writing the repaired package", recheck: "Checking the repaired package", save: "Saving" },
     repairWritten: (bytes) => `${bytes} written`,
     repairDone: (name) => `Saved the repaired package as ${name}. Below is its check.`,
+    repairDownloaded: (name) => `Downloaded the repaired package as ${name} (see the browser's downloads). Below is its check.`,
     repairMade: "Repairs made",
     repairCancelled: "The repair was cancelled; nothing was saved.",
     repairFailed: (message) => `The repair could not finish: ${message}`,
-    repairUnsupported: "This browser cannot save a repaired package (it needs showSaveFilePicker and the origin private file system). Repair it with the ramcheck command line:",
+    repairUnsupported: "This browser cannot save a repaired package (it needs the origin private file system with synchronous access handles). Repair it with the ramcheck command line:",
   },
   zh: {
     targetLabel: "导入它的 Rainbond",
@@ -111,6 +114,7 @@ const STRINGS = {
     checkerFailed: {
       crashed: "检查程序意外停止，可能是内存不足。如果再次失败，请用 ramcheck 命令行检查该文件。",
       stalled: "检查程序没有响应。",
+      fileOrigin: "此浏览器不允许从本地文件打开的页面在其工作线程中读取安装包（WebKit、Safari）。请在 Chromium 或 Firefox 中打开 ramcheck.html，或通过服务器打开页面，或使用 ramcheck 命令行。",
     },
     retry: "重试",
     verdict: {
@@ -159,14 +163,16 @@ const STRINGS = {
     repairNothing: "这个安装包的问题都没有安全的自动修复方法。",
     repairUnrepaired: "无法修复（仍会出现在报告中）",
     repairSave: "保存修复后的安装包…",
+    repairDownload: "下载修复后的安装包",
     repairSaveHint: (name) => `建议文件名：${name}。原文件不会被修改。`,
     repairPhase: { check: "正在检查", write: "正在写出修复后的安装包", recheck: "正在检查修复后的安装包", save: "正在保存" },
     repairWritten: (bytes) => `已写出 ${bytes}`,
     repairDone: (name) => `修复后的安装包已保存为 ${name}。下面是它的检查结果。`,
+    repairDownloaded: (name) => `修复后的安装包已下载为 ${name}（见浏览器的下载列表）。下面是它的检查结果。`,
     repairMade: "已做的修复",
     repairCancelled: "修复已取消，没有保存任何文件。",
     repairFailed: (message) => `修复未能完成：${message}`,
-    repairUnsupported: "此浏览器无法保存修复后的安装包（需要 showSaveFilePicker 和源私有文件系统）。请用 ramcheck 命令行修复：",
+    repairUnsupported: "此浏览器无法保存修复后的安装包（需要源私有文件系统的同步访问句柄）。请用 ramcheck 命令行修复：",
   },
 };
 

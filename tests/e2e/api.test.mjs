@@ -1,23 +1,22 @@
-// The npm package's API in Chromium, as an embedding calls it: concurrent
-// checks, progress, abort, the rule catalog and the formats, compared with
-// the native CLI.
+// The npm package's API in every engine (harness.mjs), as an embedding
+// calls it: concurrent checks, progress, abort, the rule catalog and the
+// formats, compared with the native CLI.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
 
 import { ROOT } from "../../tools/build.mjs";
-import { fixtures, nativeReport, openPage, start, withoutMillis } from "./harness.mjs";
+import { eachEngine, nativeReport, openPage, skipped, withoutMillis } from "./harness.mjs";
 
 let env;
 let cases;
+let engine;
 let page;
 
 const cli = (...args) => execFileSync(join(ROOT, "target", "release", "ramcheck"), args, { encoding: "utf8" });
 
-before(async () => {
-  cases = fixtures();
-  env = await start();
+async function ready(suite) {
+  ({ env, cases, engine } = suite);
   ({ page } = await openPage(env, {
     // Counts the workers each check starts.
     setup: (page) =>
@@ -42,164 +41,178 @@ before(async () => {
     window.api = await import("/ramcheck/index.js");
     window.file = (name) => document.getElementById(`api-${name}`).files[0];
   });
-});
-after(() => env && env.close());
+}
 
 /** Runs `body(api, file)` in the page; `file(name)` is the fixture of that case. */
 function inPage(body) {
   return page.evaluate(`(${body})(window.api, window.file)`);
 }
 
-test("concurrent checks each get their verdict and report progress", async () => {
-  const result = await inPage(async (api, file) => {
-    const progress = [];
-    const [valid, seed, big] = await Promise.all([
-      api.validatePackage(file("valid")),
-      api.validatePackage(file("seed"), { deep: true }),
-      api.validatePackage(file("over-4g"), { onProgress: (p) => progress.push(p) }),
-    ]);
-    return { verdicts: [valid.verdict, seed.verdict, big.verdict], deep: seed.deep, progress, size: file("over-4g").size };
-  });
-  assert.deepEqual(result.verdicts, ["pass", "fail", "pass"]);
-  assert.equal(result.deep, true);
-  assert.ok(result.progress.length > 2, "progress during the check");
-  const last = result.progress.at(-1);
-  assert.equal(last.bytesRead, result.size);
-  assert.equal(last.total, result.size);
-  assert.ok(last.mbPerSecond > 0);
-});
-
-test("a gzip package is checked on two workers (JSPI), anything else on one; both give the native report", { timeout: 600_000 }, async () => {
-  const jspi = await page.evaluate(() => typeof WebAssembly.Suspending === "function");
-  assert.ok(jspi, "this Chromium has JS Promise Integration");
-  for (const [name, path] of Object.entries(cases)) {
-    const native = nativeReport(path);
-    const checks = await inPage(`async (api, file) => {
-      const run = async (options) => {
-        const before = window.workersStarted;
-        const report = await api.validatePackage(file(${JSON.stringify(name)}), options);
-        return { report, workers: window.workersStarted - before };
-      };
-      return { two: await run({}), one: await run({ parallel: false }) };
-    }`);
-    const gzip = native.summary.container === "tar.gz";
-    assert.equal(checks.two.workers, gzip ? 2 : 1, `${name}: workers`);
-    assert.equal(checks.one.workers, 1, `${name}: workers with parallel: false`);
-    assert.deepEqual(withoutMillis(checks.two.report), withoutMillis(native), `${name}, two workers`);
-    assert.deepEqual(withoutMillis(checks.one.report), withoutMillis(native), `${name}, one worker`);
-  }
-});
-
-test("the target: a verdict per Rainbond line and runtime, the console's platform facts, re-targeting without reading again", async () => {
-  const result = await inPage(`async (api, file) => {
-    const seed = file("seed");
-    const verdict = async (target) => (await api.validatePackage(seed, { target })).verdict;
-    const rejected = async (target) => api.validatePackage(seed, { target }).then(() => "resolved", (e) => e.constructor.name + ": " + e.message);
-    const all = await api.validatePackage(seed);
-    const v69 = await api.retargetReport(all, "6.9/containerd");
-    return {
-      docker516: await verdict("5.16/docker"),
-      console517: await verdict({ rainbond: "v5.17.3-release" }),
-      console69: await verdict({ rainbond: "v6.9.2-release", arch: ["amd64"] }),
-      hash: (await api.validatePackage(seed, { target: { rainbond: "3f2a9c1" } })).target_note,
-      armOnly: (await api.validatePackage(file("valid"), { target: { rainbond: "v6.9.2-release", arch: ["arm64"] } })).findings.filter((f) => f.fails_on.length).map((f) => f.code),
-      retargeted: v69,
-      unknown: await rejected("5.14"),
-      badShape: await rejected(42),
-      badRetarget: await api.retargetReport(all, "6.9/cri-o").then(() => "resolved", (e) => e.constructor.name),
-    };
-  }`);
-  assert.equal(result.docker516, "fail");
-  assert.equal(result.console517, "fail", "both runtimes of 5.16: the worse");
-  assert.equal(result.console69, "warn");
-  assert.equal(result.hash, "3f2a9c1");
-  assert.deepEqual(result.armOnly, ["MET007"]);
-  assert.deepEqual(withoutMillis(result.retargeted), withoutMillis(nativeReport(cases.seed, "6.9/containerd")));
-  assert.match(result.unknown, /^TypeError: .*older than v5\.15\.1/);
-  assert.match(result.badShape, /^TypeError/);
-  assert.equal(result.badRetarget, "TypeError");
-});
-
-test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async () => {
-  const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
-  assert.ok(names.length >= 2, Object.keys(cases).join(", "));
-  const reports = await inPage(`async (api, file) => {
-    const { default: source } = await import("/ramcheck/worker-source.js");
-    const getReader = ReadableStream.prototype.getReader;
-    window.workerPrefix = "const getReader = ReadableStream.prototype.getReader;" +
-      "ReadableStream.prototype.getReader = function (options) {" +
-      "  if (options && options.mode === 'byob') throw new TypeError('no BYOB here');" +
-      "  return getReader.call(this, options);" +
-      "};\\n" + source;
-    try {
-      const reports = {};
-      for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name));
-      return reports;
-    } finally {
-      window.workerPrefix = undefined;
-    }
-  }`);
-  for (const name of names) assert.deepEqual(withoutMillis(reports[name]), withoutMillis(nativeReport(cases[name])), name);
-});
-
-test("abort terminates the check with an AbortError, in the chosen language", async () => {
-  const result = await inPage(async (api, file) => {
-    const controller = new AbortController();
-    const running = api.validatePackage(file("over-4g"), {
-      signal: controller.signal,
-      language: "zh",
-      onProgress: () => controller.abort(),
+eachEngine(ready, (test) => {
+  test("concurrent checks each get their verdict and report progress", async () => {
+    const result = await inPage(async (api, file) => {
+      const progress = [];
+      const [valid, seed, big] = await Promise.all([
+        api.validatePackage(file("valid")),
+        api.validatePackage(file("seed"), { deep: true }),
+        api.validatePackage(file("over-4g"), { onProgress: (p) => progress.push(p) }),
+      ]);
+      return { verdicts: [valid.verdict, seed.verdict, big.verdict], deep: seed.deep, progress, size: file("over-4g").size };
     });
-    const error = await running.catch((e) => e);
-    const early = await api.validatePackage(file("valid"), { signal: AbortSignal.abort() }).catch((e) => e);
-    const nameless = await api.validatePackage(new Blob([new Uint8Array(10)])).catch((e) => e);
-    const named = await api.validatePackage(new Blob([new Uint8Array(10)]), { name: "x-1.0-ram.tar.gz" });
-    return { error: [error.name, error.message], early: early.name, nameless: nameless.name, named: named.verdict };
+    assert.deepEqual(result.verdicts, ["pass", "fail", "pass"]);
+    assert.equal(result.deep, true);
+    assert.ok(result.progress.length > 2, "progress during the check");
+    const last = result.progress.at(-1);
+    assert.equal(last.bytesRead, result.size);
+    assert.equal(last.total, result.size);
+    assert.ok(last.mbPerSecond > 0);
   });
-  assert.deepEqual(result.error, ["AbortError", "检查已取消。"]);
-  assert.equal(result.early, "AbortError");
-  assert.equal(result.nameless, "TypeError");
-  assert.equal(result.named, "fail");
-});
 
-test("the rule catalog and explanations are the CLI's", async () => {
-  const result = await inPage(async (api) => ({
-    rules: await api.listRules(),
-    zh: await api.explainRule("img001", "zh"),
-    en: await api.explainRule("IMG001"),
-    unknown: await api.explainRule("NOPE999"),
-  }));
-  const listed = cli("--list-rules").trim().split("\n").map((line) => line.split(/\s+/)[0]);
-  assert.deepEqual(result.rules.map((r) => r.code), listed);
-  const img001 = result.rules.find((r) => r.code === "IMG001");
-  assert.deepEqual(Object.keys(img001), ["code", "name", "severity", "fails_on", "evidence", "title", "why", "fix", "example", "repairable"]);
-  assert.ok(img001.fix.en && img001.fix.zh);
-  assert.equal(img001.repairable, true);
-  assert.equal(result.rules.find((r) => r.code === "PKG003").repairable, false);
-  assert.equal(result.en, cli("--explain", "IMG001", "--lang", "en"));
-  assert.equal(result.zh, cli("--explain", "IMG001", "--lang", "zh"));
-  assert.equal(result.unknown, null);
-});
-
-test("formatReport gives the CLI's text, and Markdown", async () => {
-  const result = await inPage(async (api, file) => {
-    const report = await api.validatePackage(file("truncated"));
-    return {
-      text: await api.formatReport(report, "text", "en"),
-      zh: await api.formatReport(report, "text", "zh"),
-      markdown: await api.formatReport(report, "markdown"),
-      bad: await api.formatReport(report, "html").catch((e) => e.message),
-    };
+  test("a gzip package is checked on two workers where that is faster (JSPI, not Firefox), anything else on one; every path gives the native report", { timeout: 600_000 }, async (t) => {
+    const jspi = await page.evaluate(() => typeof WebAssembly.Suspending === "function");
+    assert.equal(jspi, engine.can.jspi === true, `${engine.name} has JS Promise Integration: ${jspi}`);
+    if (!jspi) skipped(t, engine, "jspi", `${engine.can.jspi}: the two-worker path does not exist there`);
+    // Measured (bench/browser.mjs): Firefox checks faster on one worker.
+    const pipelineByDefault = jspi && engine.name !== "firefox";
+    for (const [name, path] of Object.entries(cases)) {
+      const native = nativeReport(path);
+      const checks = await inPage(`async (api, file) => {
+        const run = async (options) => {
+          const before = window.workersStarted;
+          const report = await api.validatePackage(file(${JSON.stringify(name)}), options);
+          return { report, workers: window.workersStarted - before };
+        };
+        return { auto: await run({}), two: ${jspi} ? await run({ parallel: true }) : null, one: await run({ parallel: false }) };
+      }`);
+      const gzip = native.summary.container === "tar.gz";
+      assert.equal(checks.auto.workers, gzip && pipelineByDefault ? 2 : 1, `${name}: workers`);
+      assert.equal(checks.one.workers, 1, `${name}: workers with parallel: false`);
+      assert.deepEqual(withoutMillis(checks.auto.report), withoutMillis(native), `${name}, by default`);
+      assert.deepEqual(withoutMillis(checks.one.report), withoutMillis(native), `${name}, one worker`);
+      if (jspi) {
+        assert.equal(checks.two.workers, gzip ? 2 : 1, `${name}: workers with parallel: true`);
+        assert.deepEqual(withoutMillis(checks.two.report), withoutMillis(native), `${name}, two workers`);
+      }
+    }
   });
-  let native;
-  try {
-    native = cli("--lang", "en", cases.truncated);
-  } catch (e) {
-    native = e.stdout; // exit status 1: the package has errors
-  }
-  assert.equal(`${result.text}\n`, native);
-  assert.match(result.zh, /失败/);
-  assert.match(result.markdown, /^### crm-5\.1-ram\.tar\.gz/);
-  assert.match(result.markdown, /\*\*PKG003\*\*/);
-  assert.match(result.bad, /unknown report format/);
+
+  test("the target: a verdict per Rainbond line and runtime, the console's platform facts, re-targeting without reading again", async () => {
+    const result = await inPage(`async (api, file) => {
+      const seed = file("seed");
+      const verdict = async (target) => (await api.validatePackage(seed, { target })).verdict;
+      const rejected = async (target) => api.validatePackage(seed, { target }).then(() => "resolved", (e) => e.constructor.name + ": " + e.message);
+      const all = await api.validatePackage(seed);
+      const v69 = await api.retargetReport(all, "6.9/containerd");
+      return {
+        docker516: await verdict("5.16/docker"),
+        console517: await verdict({ rainbond: "v5.17.3-release" }),
+        console69: await verdict({ rainbond: "v6.9.2-release", arch: ["amd64"] }),
+        hash: (await api.validatePackage(seed, { target: { rainbond: "3f2a9c1" } })).target_note,
+        armOnly: (await api.validatePackage(file("valid"), { target: { rainbond: "v6.9.2-release", arch: ["arm64"] } })).findings.filter((f) => f.fails_on.length).map((f) => f.code),
+        retargeted: v69,
+        unknown: await rejected("5.14"),
+        badShape: await rejected(42),
+        badRetarget: await api.retargetReport(all, "6.9/cri-o").then(() => "resolved", (e) => e.constructor.name),
+      };
+    }`);
+    assert.equal(result.docker516, "fail");
+    assert.equal(result.console517, "fail", "both runtimes of 5.16: the worse");
+    assert.equal(result.console69, "warn");
+    assert.equal(result.hash, "3f2a9c1");
+    assert.deepEqual(result.armOnly, ["MET007"]);
+    assert.deepEqual(withoutMillis(result.retargeted), withoutMillis(nativeReport(cases.seed, "6.9/containerd")));
+    assert.match(result.unknown, /^TypeError: .*older than v5\.15\.1/);
+    assert.match(result.badShape, /^TypeError/);
+    assert.equal(result.badRetarget, "TypeError");
+  });
+
+  test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async (t) => {
+    if (engine.can.jspi !== true) {
+      skipped(t, engine, "jspi", `${engine.can.jspi}: there is no inflater worker to test`);
+      return;
+    }
+    const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
+    assert.ok(names.length >= 2, Object.keys(cases).join(", "));
+    const reports = await inPage(`async (api, file) => {
+      const { default: source } = await import("/ramcheck/worker-source.js");
+      const getReader = ReadableStream.prototype.getReader;
+      window.workerPrefix = "const getReader = ReadableStream.prototype.getReader;" +
+        "ReadableStream.prototype.getReader = function (options) {" +
+        "  if (options && options.mode === 'byob') throw new TypeError('no BYOB here');" +
+        "  return getReader.call(this, options);" +
+        "};\\n" + source;
+      try {
+        const reports = {};
+        for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name), { parallel: true });
+        return reports;
+      } finally {
+        window.workerPrefix = undefined;
+      }
+    }`);
+    for (const name of names) assert.deepEqual(withoutMillis(reports[name]), withoutMillis(nativeReport(cases[name])), name);
+  });
+
+  test("abort terminates the check with an AbortError, in the chosen language", async () => {
+    const result = await inPage(async (api, file) => {
+      const controller = new AbortController();
+      const running = api.validatePackage(file("over-4g"), {
+        signal: controller.signal,
+        language: "zh",
+        onProgress: () => controller.abort(),
+      });
+      const error = await running.catch((e) => e);
+      const early = await api.validatePackage(file("valid"), { signal: AbortSignal.abort() }).catch((e) => e);
+      const nameless = await api.validatePackage(new Blob([new Uint8Array(10)])).catch((e) => e);
+      const named = await api.validatePackage(new Blob([new Uint8Array(10)]), { name: "x-1.0-ram.tar.gz" });
+      return { error: [error.name, error.message], early: early.name, nameless: nameless.name, named: named.verdict };
+    });
+    assert.deepEqual(result.error, ["AbortError", "检查已取消。"]);
+    assert.equal(result.early, "AbortError");
+    assert.equal(result.nameless, "TypeError");
+    assert.equal(result.named, "fail");
+  });
+
+  test("the rule catalog and explanations are the CLI's", async () => {
+    const result = await inPage(async (api) => ({
+      rules: await api.listRules(),
+      // In the page: a WebDriver's JSON need not keep the order of keys.
+      keys: Object.keys((await api.listRules()).find((r) => r.code === "IMG001")),
+      zh: await api.explainRule("img001", "zh"),
+      en: await api.explainRule("IMG001"),
+      unknown: await api.explainRule("NOPE999"),
+    }));
+    const listed = cli("--list-rules").trim().split("\n").map((line) => line.split(/\s+/)[0]);
+    assert.deepEqual(result.rules.map((r) => r.code), listed);
+    const img001 = result.rules.find((r) => r.code === "IMG001");
+    assert.deepEqual(result.keys, ["code", "name", "severity", "fails_on", "evidence", "title", "why", "fix", "example", "repairable"]);
+    assert.ok(img001.fix.en && img001.fix.zh);
+    assert.equal(img001.repairable, true);
+    assert.equal(result.rules.find((r) => r.code === "PKG003").repairable, false);
+    assert.equal(result.en, cli("--explain", "IMG001", "--lang", "en"));
+    assert.equal(result.zh, cli("--explain", "IMG001", "--lang", "zh"));
+    assert.equal(result.unknown, null);
+  });
+
+  test("formatReport gives the CLI's text, and Markdown", async () => {
+    const result = await inPage(async (api, file) => {
+      const report = await api.validatePackage(file("truncated"));
+      return {
+        text: await api.formatReport(report, "text", "en"),
+        zh: await api.formatReport(report, "text", "zh"),
+        markdown: await api.formatReport(report, "markdown"),
+        bad: await api.formatReport(report, "html").catch((e) => e.message),
+      };
+    });
+    let native;
+    try {
+      native = cli("--lang", "en", cases.truncated);
+    } catch (e) {
+      native = e.stdout; // exit status 1: the package has errors
+    }
+    assert.equal(`${result.text}\n`, native);
+    assert.match(result.zh, /失败/);
+    assert.match(result.markdown, /^### crm-5\.1-ram\.tar\.gz/);
+    assert.match(result.markdown, /\*\*PKG003\*\*/);
+    assert.match(result.bad, /unknown report format/);
+  });
 });
