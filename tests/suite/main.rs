@@ -8,6 +8,7 @@
 mod fixtures;
 
 mod catalog;
+mod chinese;
 mod cli;
 mod damage;
 mod dist;
