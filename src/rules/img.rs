@@ -520,8 +520,8 @@ fn names(view: &ArchiveView<'_>, wanted: &HashSet<String>, out: &mut Vec<Finding
                     Err(e) => IMG006.at(
                         archive.location("manifest.json"),
                         position(view, "manifest.json"),
-                        format!("The tag {quoted} of image {config} is not a valid name:tag ({}): loading fails (\"normalize image ref\").", e.describe()),
-                        format!("镜像 {config} 的标签 {quoted} 不是合法的 名称:标签（{}）：加载会失败（\"normalize image ref\"）。", e.describe_zh()),
+                        format!("The tag {quoted} of image {config} is not a valid name:tag ({}): loading fails (\"normalize image ref\").", e.en()),
+                        format!("镜像 {config} 的标签 {quoted} 不是合法的 名称:标签（{}）：加载会失败（\"normalize image ref\"）。", e.zh()),
                     ),
                 };
                 found.push(finding);

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{self, get, get_list, get_str, ParseError, Replaced};
 use crate::facts::model;
-use crate::facts::reference::{self, RefError};
+use crate::facts::reference;
 use crate::lang::human_bytes;
 use crate::lang::{Describe, Lang};
 use crate::limits::MAX_LISTED;
@@ -468,9 +468,7 @@ impl Template<'_> {
                     "它用摘要（@sha256:…）固定，导入程序会把它变成不合法的标签".to_string(),
                 )),
                 Ok(_) => None,
-                Err(RefError::Empty) => Some(("it is empty".into(), "它为空".into())),
-                Err(RefError::Uppercase) => Some(("the repository name has upper-case letters".into(), "仓库名称中有大写字母".into())),
-                Err(e) => Some((e.describe().to_string(), e.describe_zh().to_string())),
+                Err(e) => Some((e.en(), e.zh())),
             };
             if let Some((why, why_zh)) = problem {
                 out.push(self.at(
