@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{get, get_list, get_str};
-use crate::lang::human_bytes;
+use crate::lang::{human_bytes, Describe};
 use crate::rules::{Finding, Severity, END_POSITION};
 use crate::target::Targets;
 
@@ -58,6 +58,35 @@ const MARKERS: &[(&str, &str, &str)] = &[
     ("helm_chart", "", "2022-12"),
     ("k8s_resources", "", "2022-08"),
 ];
+
+/// The console generation that exported a package, as the summary says it:
+/// the newest field marker its template carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exporter {
+    /// The month the marker field was added.
+    pub since: String,
+    /// The marker field.
+    pub field: String,
+}
+
+impl Exporter {
+    /// Reads back what `en` wrote (`Summary.exporter` in a
+    /// report that crossed into JavaScript and back).
+    pub fn parse(en: &str) -> Option<Exporter> {
+        let (since, rest) = en.split_once(" or later (has `")?;
+        let field = rest.strip_suffix("`)")?;
+        Some(Exporter { since: since.to_string(), field: field.to_string() })
+    }
+}
+
+impl Describe for Exporter {
+    fn en(&self) -> String {
+        format!("{} or later (has `{}`)", self.since, self.field)
+    }
+    fn zh(&self) -> String {
+        format!("{} 或更新（含有 `{}`）", self.since, self.field)
+    }
+}
 
 /// The newest field marker the template carries: (field, since).
 pub fn exporter_generation(template: &Value) -> Option<(&'static str, &'static str)> {
@@ -123,5 +152,19 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("镜像 {who} 大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exporter_reads_back_from_its_english_and_says_it_in_chinese() {
+        let e = Exporter { since: "2023-06".into(), field: "arch".into() };
+        assert_eq!(e.en(), "2023-06 or later (has `arch`)");
+        assert_eq!(Exporter::parse(&e.en()), Some(e.clone()));
+        assert_eq!(e.zh(), "2023-06 或更新（含有 `arch`）");
+        assert_eq!(Exporter::parse("exporter"), None);
     }
 }
