@@ -1,7 +1,7 @@
 //! PKG: the uploaded file itself: its name, its compression, its integrity.
 
 use super::{Context, Rule, Text};
-use crate::lang::{human_bytes, Describe};
+use crate::lang::{human_bytes, quoted, Describe};
 use crate::limits::MAX_IMAGES;
 use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_ARCHIVE_MEMBERS, MAX_IMAGE_ARCHIVES, MAX_MEMBERS_KEPT, MAX_SHALLOW_MEMBERS};
 use crate::rules::{Finding, Severity, END_POSITION};
@@ -471,7 +471,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
             file,
             END_POSITION,
             format!("Reading the file failed ({e}); the check could not finish. The disk or USB stick holding it may be failing."),
-            format!("读取文件失败（{e}），检查未能完成。存放该文件的磁盘或 U 盘可能有故障。"),
+            format!("读取文件失败（{}），检查未能完成。存放该文件的磁盘或 U 盘可能有故障。", quoted(e)),
         ),
     }
 }

@@ -141,7 +141,10 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for v in &cx.archives {
         for image in v.analysis.images.iter().filter(|i| i.size > LARGE_IMAGE) {
-            let who = image.tags.first().map_or("an unnamed image", String::as_str);
+            let (who, who_zh) = match image.tags.first() {
+                Some(tag) => (tag.as_str(), format!("镜像 {tag} ")),
+                None => ("an unnamed image", "未命名的镜像".to_string()),
+            };
             out.push(SUM002.at(
                 v.archive.path.clone(),
                 v.archive.pos,
@@ -149,7 +152,7 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "Image {who} is {}: loading it needs about twice that in free disk and takes several minutes.",
                     human_bytes(image.size)
                 ),
-                format!("镜像 {who} 大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
+                format!("{who_zh}大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
             ));
         }
     }
