@@ -10,7 +10,7 @@ use std::io::{self, Cursor, Read};
 
 use sha2::{Digest, Sha256};
 
-use super::fault::Fault;
+use super::fault::{Fault, TarFault, Whole};
 use crate::container::paths;
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
 use crate::facts::metadata::{json_nodes, Syntax};
@@ -266,17 +266,8 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
 
 fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArchive> {
     let truncated = matches!(e, TarError::Truncated { .. });
-    let (pos, member, fault) = match e {
-        TarError::Below(e) => return Err(e),
-        TarError::Truncated { pos, path } => (pos, path, Fault::ArchiveCut),
-        TarError::BadChecksum { pos } if pos == 0 => {
-            archive.not_tar = true;
-            (pos, None, Fault::NotTar)
-        }
-        TarError::BadChecksum { pos } => (pos, None, Fault::BadChecksum),
-        TarError::BadHeader { pos, fault } => (pos, None, Fault::Header(fault)),
-        TarError::Limit { pos, header, limit } => (pos, None, Fault::TooLarge { header, limit }),
-    };
+    let TarFault { pos, member, fault } = TarFault::new(e, Whole::Archive)?;
+    archive.not_tar = fault == Fault::NotTar;
     archive.damage = Some(Damage { pos, member, fault, truncated });
     Ok(archive)
 }

@@ -1,7 +1,9 @@
 //! Why a walk stopped: the damage and limit facts of the package and of its
 //! image archives, each said once, in both languages.
 
-use crate::container::tarwalk::{Extension, HeaderFault};
+use std::io;
+
+use crate::container::tarwalk::{Extension, HeaderFault, TarError};
 use crate::lang::{quoted, Describe};
 
 /// What is wrong at the place a walk stopped.
@@ -29,6 +31,42 @@ pub enum Fault {
     ZipMember { index: usize, error: String },
     /// A zip member's data does not inflate.
     ZipData(String),
+}
+
+/// Which tar a walk was reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// The package's own tar.
+    Package,
+    /// An image archive inside it.
+    Archive,
+}
+
+/// Where a tar walk stopped and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TarFault {
+    /// Offset in that tar.
+    pub pos: u64,
+    /// The member it stopped inside, when known.
+    pub member: Option<String>,
+    pub fault: Fault,
+}
+
+impl TarFault {
+    /// The fault a tar walk of `whole` met; `Err` is the failure of the
+    /// stream below the tar, which is not this tar's fault.
+    pub fn new(e: TarError, whole: Whole) -> Result<TarFault, io::Error> {
+        let (pos, member, fault) = match e {
+            TarError::Below(e) => return Err(e),
+            TarError::Truncated { pos, path } => (pos, path, if whole == Whole::Package { Fault::PackageCut } else { Fault::ArchiveCut }),
+            // A package whose first block is no tar header is not walked.
+            TarError::BadChecksum { pos: 0 } if whole == Whole::Archive => (0, None, Fault::NotTar),
+            TarError::BadChecksum { pos } => (pos, None, Fault::BadChecksum),
+            TarError::BadHeader { pos, fault } => (pos, None, Fault::Header(fault)),
+            TarError::Limit { pos, header, limit } => (pos, None, Fault::TooLarge { header, limit }),
+        };
+        Ok(TarFault { pos, member, fault })
+    }
 }
 
 impl Describe for Fault {

@@ -11,6 +11,7 @@ mod package;
 mod visit;
 
 pub use fault::Fault;
+use fault::{TarFault, Whole};
 pub use package::*;
 use visit::visit;
 
@@ -143,11 +144,12 @@ fn walk_tar<R: Read>(pkg: &mut Package, r: R, options: &Options) {
 }
 
 fn tar_stop(e: TarError, member: Option<String>) -> Stop {
-    match e {
-        TarError::Below(e) => stream_failure(e, None, member),
-        TarError::Truncated { pos, path } => Stop::TarDamaged { pos, member: path.or(member), fault: Fault::PackageCut },
-        TarError::BadChecksum { pos } => Stop::TarDamaged { pos, member: None, fault: Fault::BadChecksum },
-        TarError::BadHeader { pos, fault } => Stop::TarDamaged { pos, member: None, fault: Fault::Header(fault) },
-        TarError::Limit { pos, header, limit } => Stop::Limit { pos, fault: Fault::TooLarge { header, limit } },
+    match TarFault::new(e, Whole::Package) {
+        Err(below) => stream_failure(below, None, member),
+        Ok(TarFault { pos, fault: fault @ Fault::TooLarge { .. }, .. }) => Stop::Limit { pos, fault },
+        Ok(TarFault { pos, member: path, fault }) => {
+            let member = if fault == Fault::PackageCut { path.or(member) } else { path };
+            Stop::TarDamaged { pos, member, fault }
+        }
     }
 }
