@@ -351,10 +351,10 @@ fn plugin_in_path(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let file = cx.pkg.file_name.as_str();
     let (loc, culprit, culprit_zh) = if file.contains("plugin") {
-        (file.to_string(), format!("the file name {file}"), format!("文件名 {file}"))
+        (file.to_string(), format!("the file name {file}"), format!("文件名 {file} "))
     } else {
         let dir = cx.app_dir.clone().unwrap_or_default();
-        (dir.clone(), format!("the directory name {dir}"), format!("目录名 {dir}"))
+        (dir.clone(), format!("the directory name {dir}"), format!("目录名 {dir} "))
     };
     let list = hidden.join(", ");
     out.push(PKG007.at(
