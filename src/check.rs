@@ -2,9 +2,11 @@
 
 use crate::container::source::{ByteSource, Progress};
 use crate::facts::metadata::get_str;
+use crate::lang::Describe;
 use crate::limits::MAX_DISPLAY_ENTRIES;
 use crate::report::{self, ArchiveImages, ImageInfo, Report, Severity, Stats, Summary, TargetVerdict, Verdict};
 use crate::rules::met::MET007;
+use crate::rules::sum::Exporter;
 use crate::rules::{Context, CHECKS};
 use crate::scan::{self, Options, Package, Refill};
 use crate::target::{Target, Targets};
@@ -75,7 +77,7 @@ pub fn report(pkg: &Package, options: &Options) -> Report {
         container: pkg.container.map_or("unknown", |c| c.name()).to_string(),
         exporter: template
             .and_then(crate::rules::sum::exporter_generation)
-            .map(|(field, since)| format!("{since} or later (has `{field}`)")),
+            .map(|(field, since)| Exporter { since: since.into(), field: field.into() }.en()),
     };
     let entries_note = (pkg.entry_count > pkg.entries.len() as u64)
         .then(|| format!("{} of {} entries listed (at most {MAX_DISPLAY_ENTRIES})", pkg.entries.len(), pkg.entry_count));

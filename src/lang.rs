@@ -28,6 +28,22 @@ impl Lang {
     }
 }
 
+/// A fact that can be said to a user: each sentence written once, in both
+/// languages, beside the type it describes. `en` and `zh` are phrases that
+/// the rules set into their messages.
+pub trait Describe {
+    /// The fact in English.
+    fn en(&self) -> String;
+    /// The same in Chinese.
+    fn zh(&self) -> String;
+}
+
+/// An upstream tool's own words (a decoder's error), set into a Chinese
+/// sentence as a quotation.
+pub fn quoted(words: &str) -> String {
+    format!("\"{words}\"")
+}
+
 /// Bytes for people: `1.8 GB` (decimal units, as file managers show them).
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];

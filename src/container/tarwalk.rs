@@ -8,6 +8,7 @@
 //! cut or damaged.
 
 use crate::container::source::read_full;
+use crate::lang::Describe;
 use crate::limits::MAX_EXTENSION_BYTES;
 use std::io::{self, Read};
 
@@ -45,12 +46,64 @@ pub enum TarError {
     /// A header whose checksum is wrong: damage, or not a tar at all.
     BadChecksum { pos: u64 },
     /// A header with a field that cannot be decoded.
-    BadHeader { pos: u64, what: String },
+    BadHeader { pos: u64, fault: HeaderFault },
     /// An extension record over [`MAX_EXTENSION_BYTES`].
-    Limit { pos: u64, what: &'static str, limit: u64 },
+    Limit { pos: u64, header: Extension, limit: u64 },
     /// The reader below failed: the gzip stream is damaged, or the member
     /// that holds this tar is itself cut short.
     Below(io::Error),
+}
+
+/// What is wrong with a header whose checksum is right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderFault {
+    /// A GNU long name or PAX header followed by the end of the archive.
+    OrphanExtension,
+    /// The size field is not a number.
+    Size,
+}
+
+impl Describe for HeaderFault {
+    fn en(&self) -> String {
+        match self {
+            HeaderFault::OrphanExtension => "an extension header describes no member",
+            HeaderFault::Size => "the size field is not a number",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            HeaderFault::OrphanExtension => "扩展头之后没有它描述的文件",
+            HeaderFault::Size => "文件头的大小字段不是数字",
+        }
+        .into()
+    }
+}
+
+/// A header that carries the next member's long name or attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extension {
+    /// A PAX extended header (`x` or `g`).
+    Pax,
+    /// A GNU long name or long link name (`L` or `K`).
+    LongName,
+}
+
+impl Describe for Extension {
+    fn en(&self) -> String {
+        match self {
+            Extension::Pax => "PAX extended header",
+            Extension::LongName => "GNU long name",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            Extension::Pax => "PAX 扩展头",
+            Extension::LongName => "GNU 长文件名头",
+        }
+        .into()
+    }
 }
 
 /// Marks the io::Error that [`EntryData`] returns when the stream ends before
@@ -122,7 +175,7 @@ impl<R: Read> TarWalker<R> {
             }
             if block.iter().all(|&b| b == 0) {
                 if first_pos.is_some() {
-                    return Err(TarError::BadHeader { pos, what: "an extension header describes no member".into() });
+                    return Err(TarError::BadHeader { pos, fault: HeaderFault::OrphanExtension });
                 }
                 self.finished = true;
                 return Ok(None);
@@ -130,7 +183,7 @@ impl<R: Read> TarWalker<R> {
             first_pos.get_or_insert(pos);
             let header = tar::Header::from_byte_slice(&block);
             check_sum(&block).ok_or(TarError::BadChecksum { pos })?;
-            let size = header.entry_size().map_err(|_| TarError::BadHeader { pos, what: "the size field is not a number".into() })?;
+            let size = header.entry_size().map_err(|_| TarError::BadHeader { pos, fault: HeaderFault::Size })?;
             let flag = block[156];
             match flag {
                 b'L' | b'K' | b'x' | b'g' => {
@@ -217,8 +270,8 @@ impl<R: Read> TarWalker<R> {
 
     fn read_extension(&mut self, pos: u64, size: u64, flag: u8) -> Result<Vec<u8>, TarError> {
         if size > MAX_EXTENSION_BYTES {
-            let what = if flag == b'x' || flag == b'g' { "PAX extended header" } else { "GNU long name" };
-            return Err(TarError::Limit { pos, what, limit: MAX_EXTENSION_BYTES });
+            let header = if flag == b'x' || flag == b'g' { Extension::Pax } else { Extension::LongName };
+            return Err(TarError::Limit { pos, header, limit: MAX_EXTENSION_BYTES });
         }
         let mut data = vec![0u8; size as usize];
         if self.fill(&mut data)? < data.len() {

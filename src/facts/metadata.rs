@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::facts::model::{self, Struct, Ty};
+use crate::lang::{quoted, Describe};
 use crate::limits::{MAX_JSON_DEPTH, MAX_METADATA_NODES, MAX_TYPE_ERRORS};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,10 +21,10 @@ pub enum ParseError {
         /// Its column.
         column: usize,
         /// The decoder's message.
-        message: String,
+        message: Syntax,
     },
     /// The top level is an array, string, number or bool.
-    NotObject(&'static str),
+    NotObject(JsonKind),
     /// More values than [`MAX_METADATA_NODES`]: not parsed.
     TooManyValues(usize),
 }
@@ -47,8 +48,8 @@ pub fn parse(bytes: &[u8]) -> Result<Value, ParseError> {
     match values.next() {
         Some(Ok(Value::Object(map))) => Ok(Value::Object(map)),
         Some(Ok(Value::Null)) => Ok(Value::Object(Default::default())),
-        Some(Ok(other)) => Err(ParseError::NotObject(json_kind(&other))),
-        Some(Err(e)) => Err(ParseError::Syntax { line: e.line(), column: e.column(), message: syntax_message(&e) }),
+        Some(Ok(other)) => Err(ParseError::NotObject(JsonKind::of(&other))),
+        Some(Err(e)) => Err(ParseError::Syntax { line: e.line(), column: e.column(), message: Syntax::of(&e) }),
         None => Err(ParseError::Empty),
     }
 }
@@ -140,30 +141,100 @@ pub fn json_nodes(bytes: &[u8]) -> usize {
     nodes
 }
 
-/// serde_json's message without its position, with the nesting limit named.
-pub fn syntax_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    if text.starts_with("recursion limit exceeded") {
-        return format!(
-            "it is nested more than {MAX_JSON_DEPTH} levels deep, deeper than ramcheck reads (real documents nest a few levels)"
-        );
-    }
-    // serde_json appends " at line L column C"; the caller reports those itself.
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
+/// What is wrong with a JSON text, without its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Syntax {
+    /// Nested deeper than [`MAX_JSON_DEPTH`].
+    TooDeep,
+    /// serde_json's message (without its position).
+    Decoder(String),
+}
+
+impl Syntax {
+    /// The fault of a serde_json error.
+    pub fn of(e: &serde_json::Error) -> Syntax {
+        let text = e.to_string();
+        if text.starts_with("recursion limit exceeded") {
+            return Syntax::TooDeep;
+        }
+        // serde_json appends " at line L column C"; the caller reports those itself.
+        match text.rfind(" at line ") {
+            Some(i) => Syntax::Decoder(text[..i].to_string()),
+            None => Syntax::Decoder(text),
+        }
     }
 }
 
-/// What kind of JSON value this is, for messages: `a string`, `null`.
-pub fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+impl Describe for Syntax {
+    fn en(&self) -> String {
+        match self {
+            Syntax::TooDeep => format!(
+                "it is nested more than {MAX_JSON_DEPTH} levels deep, deeper than ramcheck reads (real documents nest a few levels)"
+            ),
+            Syntax::Decoder(m) => m.clone(),
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Syntax::TooDeep => format!("嵌套超过 {MAX_JSON_DEPTH} 层，超出 ramcheck 读取的深度（真实文档只嵌套几层）"),
+            Syntax::Decoder(m) => quoted(m),
+        }
+    }
+}
+
+/// What kind of JSON value a value is, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonKind {
+    /// The kind of `v`.
+    pub fn of(v: &Value) -> JsonKind {
+        match v {
+            Value::Null => JsonKind::Null,
+            Value::Bool(_) => JsonKind::Bool,
+            Value::Number(_) => JsonKind::Number,
+            Value::String(_) => JsonKind::String,
+            Value::Array(_) => JsonKind::Array,
+            Value::Object(_) => JsonKind::Object,
+        }
+    }
+}
+
+impl Describe for JsonKind {
+    fn en(&self) -> String {
+        match self {
+            JsonKind::Null => "null",
+            JsonKind::Bool => "a boolean",
+            JsonKind::Number => "a number",
+            JsonKind::String => "a string",
+            JsonKind::Array => "an array",
+            JsonKind::Object => "an object",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            JsonKind::Null => "null",
+            JsonKind::Bool => "布尔值",
+            JsonKind::Number => "数字",
+            JsonKind::String => "字符串",
+            JsonKind::Array => "数组",
+            JsonKind::Object => "对象",
+        }
+        .into()
     }
 }
 
@@ -196,9 +267,103 @@ pub struct TypeError {
     /// JSON path of the value, e.g. `apps[1].memory`.
     pub path: String,
     /// The Go type the field has.
-    pub expected: &'static str,
-    /// The value found, described.
-    pub found: String,
+    pub expected: GoType,
+    /// The value found.
+    pub found: Found,
+}
+
+/// The Go type of a field, as a message names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoType {
+    /// `string`.
+    Str,
+    /// `int`.
+    Int,
+    /// `int32`.
+    Int32,
+    /// `uint32`.
+    Uint32,
+    /// `bool`.
+    Bool,
+    /// A slice.
+    List,
+    /// A map.
+    Map,
+    /// A struct.
+    Object,
+}
+
+impl Describe for GoType {
+    fn en(&self) -> String {
+        match self {
+            GoType::Str => "a string",
+            GoType::Int => "an integer",
+            GoType::Int32 => "a 32-bit integer",
+            GoType::Uint32 => "an integer from 0 to 4294967295",
+            GoType::Bool => "true or false",
+            GoType::List => "a list",
+            GoType::Map => "an object (a map)",
+            GoType::Object => "an object",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            GoType::Str => "字符串",
+            GoType::Int => "整数",
+            GoType::Int32 => "32 位整数",
+            GoType::Uint32 => "0 到 4294967295 之间的整数",
+            GoType::Bool => "布尔值 true 或 false",
+            GoType::List => "列表（数组）",
+            GoType::Map => "对象（键值映射）",
+            GoType::Object => "对象",
+        }
+        .into()
+    }
+}
+
+/// A JSON value as a message shows it: `the string "512"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A string, quoted and cut to 40 characters.
+    Str(String),
+    /// A number as written.
+    Number(String),
+    /// `true` or `false`.
+    Bool(bool),
+    /// Any other value, by its kind.
+    Other(JsonKind),
+}
+
+impl Found {
+    /// How `value` is shown.
+    pub fn of(value: &Value) -> Found {
+        match value {
+            Value::String(s) => Found::Str(quote(s, 40)),
+            Value::Number(n) => Found::Number(n.to_string()),
+            Value::Bool(b) => Found::Bool(*b),
+            other => Found::Other(JsonKind::of(other)),
+        }
+    }
+}
+
+impl Describe for Found {
+    fn en(&self) -> String {
+        match self {
+            Found::Str(s) => format!("the string {s}"),
+            Found::Number(n) => format!("the number {n}"),
+            Found::Bool(b) => format!("the boolean {b}"),
+            Found::Other(kind) => kind.en(),
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Found::Str(s) => format!("字符串 {s}"),
+            Found::Number(n) => format!("数字 {n}"),
+            Found::Bool(b) => format!("布尔值 {b}"),
+            Found::Other(kind) => kind.zh(),
+        }
+    }
 }
 
 /// Every non-null value whose JSON type does not fit the importer's struct
@@ -242,28 +407,18 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<TypeError>, count: &m
             return;
         }
         (Ty::Struct(s), Value::Object(_)) => return check_struct(value, s, path, out, count),
-        (Ty::Str, _) => "a string",
-        (Ty::Int, _) => "an integer",
-        (Ty::Int32, _) => "a 32-bit integer",
-        (Ty::Uint32, _) => "an integer from 0 to 4294967295",
-        (Ty::Bool, _) => "true or false",
-        (Ty::List(_), _) => "a list",
-        (Ty::Map(_), _) => "an object (a map)",
-        (Ty::Struct(_), _) => "an object",
+        (Ty::Str, _) => GoType::Str,
+        (Ty::Int, _) => GoType::Int,
+        (Ty::Int32, _) => GoType::Int32,
+        (Ty::Uint32, _) => GoType::Uint32,
+        (Ty::Bool, _) => GoType::Bool,
+        (Ty::List(_), _) => GoType::List,
+        (Ty::Map(_), _) => GoType::Map,
+        (Ty::Struct(_), _) => GoType::Object,
     };
     *count += 1;
     if out.len() < MAX_TYPE_ERRORS {
-        out.push(TypeError { path: path.to_string(), expected, found: describe(value) });
-    }
-}
-
-/// A short description of a JSON value for messages: `the string "512"`.
-pub fn describe(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("the string {}", quote(s, 40)),
-        Value::Number(n) => format!("the number {n}"),
-        Value::Bool(b) => format!("the boolean {b}"),
-        other => json_kind(other).to_string(),
+        out.push(TypeError { path: path.to_string(), expected, found: Found::of(value) });
     }
 }
 
@@ -286,7 +441,7 @@ mod tests {
         assert!(parse(b"{\"apps\":[]} trailing").is_ok());
         assert_eq!(parse(b"\xef\xbb\xbf{}"), Err(ParseError::Bom));
         assert_eq!(parse(b"  "), Err(ParseError::Empty));
-        assert_eq!(parse(b"[1]"), Err(ParseError::NotObject("an array")));
+        assert_eq!(parse(b"[1]"), Err(ParseError::NotObject(JsonKind::Array)));
         assert_eq!(parse(b"null"), Ok(json!({})));
         match parse(b"{\n  \"a\": ,\n}") {
             Err(ParseError::Syntax { line: 2, column: 8, .. }) => {}
@@ -310,13 +465,13 @@ mod tests {
         assert_eq!(
             paths,
             vec![
-                ("apps[1].memory", "an integer"),
-                ("apps[1].cpu", "an integer"),
-                ("apps[1].labels.a", "a string"),
-                ("ingress_http_routes[0].port", "an integer from 0 to 4294967295"),
+                ("apps[1].memory", GoType::Int),
+                ("apps[1].cpu", GoType::Int),
+                ("apps[1].labels.a", GoType::Str),
+                ("ingress_http_routes[0].port", GoType::Uint32),
             ]
         );
-        assert_eq!(errors[0].found, "the string \"512\"");
+        assert_eq!(errors[0].found.en(), "the string \"512\"");
     }
 
     #[test]

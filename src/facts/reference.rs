@@ -2,6 +2,8 @@
 //! clients do (`reference.ParseDockerRef`): `nginx` is
 //! `docker.io/library/nginx:latest`.
 
+use crate::lang::Describe;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
     pub domain: String,
@@ -10,40 +12,53 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+/// Why a string is not an image reference Docker accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefError {
     Empty,
     Uppercase,
-    Invalid(&'static str),
+    /// The part after `@` is not `algorithm:hex`.
+    Digest,
+    /// The tag has other characters or is over 128.
+    Tag,
+    NoName,
+    /// The repository name is over [`MAX_NAME`].
+    TooLong,
+    Host,
+    /// A path component with characters Docker refuses.
+    Component,
+    /// 64 hexadecimal digits: an image ID.
+    ImageId,
 }
 
-impl RefError {
-    pub fn describe(&self) -> &'static str {
+impl Describe for RefError {
+    fn en(&self) -> String {
         match self {
             RefError::Empty => "it is empty",
             RefError::Uppercase => "the repository name has upper-case letters",
-            RefError::Invalid(why) => why,
+            RefError::Digest => "the digest is malformed",
+            RefError::Tag => "the tag is not valid (letters, digits, '_', '.', '-'; at most 128)",
+            RefError::NoName => "it has no repository name",
+            RefError::TooLong => "the repository name is longer than 255 characters",
+            RefError::Host => "the registry host is not valid",
+            RefError::Component => "a path component is not valid (lower-case letters, digits and . _ - between them)",
+            RefError::ImageId => "a 64-character hexadecimal string is an image ID, not a name",
         }
+        .into()
     }
-
-    /// [`describe`](Self::describe) in Chinese.
-    pub fn describe_zh(&self) -> &'static str {
-        match self.describe() {
-            "it is empty" => "它为空",
-            "the repository name has upper-case letters" => "仓库名称中有大写字母",
-            "a 64-character hexadecimal string is an image ID, not a name" => "64 位十六进制字符串是镜像 ID，不是名称",
-            "a path component is not valid (lower-case letters, digits and . _ - between them)" => {
-                "路径中有不合法的部分（只能是小写字母、数字，中间可用 . _ -）"
-            }
-            "it has no repository name" => "没有仓库名称",
-            "the digest is malformed" => "摘要格式不正确",
-            "the registry host is not valid" => "镜像仓库地址不合法",
-            "the repository name is longer than 255 characters" => "仓库名称超过 255 个字符",
-            "the tag is not valid (letters, digits, '_', '.', '-'; at most 128)" => {
-                "标签不合法（只能是字母、数字、'_'、'.'、'-'，最多 128 个字符）"
-            }
-            _ => "名称不合法",
+    fn zh(&self) -> String {
+        match self {
+            RefError::Empty => "它为空",
+            RefError::Uppercase => "仓库名称中有大写字母",
+            RefError::Digest => "摘要格式不正确",
+            RefError::Tag => "标签不合法（只能是字母、数字、'_'、'.'、'-'，最多 128 个字符）",
+            RefError::NoName => "没有仓库名称",
+            RefError::TooLong => "仓库名称超过 255 个字符",
+            RefError::Host => "镜像仓库地址不合法",
+            RefError::Component => "路径中有不合法的部分（只能是小写字母、数字，中间可用 . _ -）",
+            RefError::ImageId => "64 位十六进制字符串是镜像 ID，不是名称",
         }
+        .into()
     }
 }
 
@@ -56,9 +71,9 @@ pub fn parse(s: &str) -> Result<ImageRef, RefError> {
     }
     let (rest, digest) = match s.split_once('@') {
         Some((n, d)) => {
-            let (algo, hex) = d.split_once(':').ok_or(RefError::Invalid("the digest is malformed"))?;
+            let (algo, hex) = d.split_once(':').ok_or(RefError::Digest)?;
             if algo.is_empty() || hex.len() < 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(RefError::Invalid("the digest is malformed"));
+                return Err(RefError::Digest);
             }
             (n, Some(d.to_string()))
         }
@@ -72,22 +87,22 @@ pub fn parse(s: &str) -> Result<ImageRef, RefError> {
     };
     if let Some(tag) = tag {
         if !valid_tag(tag) {
-            return Err(RefError::Invalid("the tag is not valid (letters, digits, '_', '.', '-'; at most 128)"));
+            return Err(RefError::Tag);
         }
     }
     if name.is_empty() {
-        return Err(RefError::Invalid("it has no repository name"));
+        return Err(RefError::NoName);
     }
     if name.len() > MAX_NAME {
-        return Err(RefError::Invalid("the repository name is longer than 255 characters"));
+        return Err(RefError::TooLong);
     }
     let (domain, path) = split_domain(name);
     if path.is_empty() {
-        return Err(RefError::Invalid("it has no repository name"));
+        return Err(RefError::NoName);
     }
     if let Some(d) = &domain {
         if !valid_domain(d) {
-            return Err(RefError::Invalid("the registry host is not valid"));
+            return Err(RefError::Host);
         }
     }
     for component in path.split('/') {
@@ -95,11 +110,11 @@ pub fn parse(s: &str) -> Result<ImageRef, RefError> {
             return Err(RefError::Uppercase);
         }
         if !valid_component(component) {
-            return Err(RefError::Invalid("a path component is not valid (lower-case letters, digits and . _ - between them)"));
+            return Err(RefError::Component);
         }
     }
     if domain.is_none() && digest.is_none() && tag.is_none() && path.len() == 64 && path.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(RefError::Invalid("a 64-character hexadecimal string is an image ID, not a name"));
+        return Err(RefError::ImageId);
     }
     let domain = match domain.as_deref() {
         None | Some("index.docker.io") => "docker.io".to_string(),
@@ -205,9 +220,9 @@ mod tests {
     fn refuses_what_the_importer_refuses() {
         assert_eq!(parse(""), Err(RefError::Empty));
         assert_eq!(parse("goodrain.me/Team/app:v1"), Err(RefError::Uppercase));
-        assert!(matches!(parse("app:v1:v2"), Err(RefError::Invalid(_))));
-        assert!(matches!(parse("a..b"), Err(RefError::Invalid(_))));
-        assert!(matches!(parse("app:"), Err(RefError::Invalid(_))));
+        assert_eq!(parse("app:v1:v2"), Err(RefError::Component));
+        assert_eq!(parse("a..b"), Err(RefError::Component));
+        assert_eq!(parse("app:"), Err(RefError::Tag));
         let digest = format!("nginx@sha256:{}", "a".repeat(64));
         assert!(parse(&digest).unwrap().digest.is_some());
     }

@@ -1,6 +1,6 @@
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::report::{human_bytes, Finding, Report, Severity, Verdict};
-use crate::rules::sum::SUM001;
+use crate::rules::sum::{Exporter, SUM001};
 use crate::target::{Target, Targets};
 
 struct Style {
@@ -44,7 +44,7 @@ fn summary_line(r: &Report, lang: Lang) -> String {
     let name = format!("{} {}", s.template.as_deref().unwrap_or("?"), s.version.as_deref().unwrap_or("?"));
     let exporter = match (&s.exporter, lang) {
         (Some(e), Lang::En) => format!("\n  exported by Rainbond of {e}"),
-        (Some(e), Lang::Zh) => format!("\n  导出版本：{}", e.replace(" or later (has ", " 或更新（含有 ").replace(')', "）")),
+        (Some(e), Lang::Zh) => format!("\n  导出版本：{}", Exporter::parse(e).map_or_else(|| e.clone(), |e| e.zh())),
         (None, _) => String::new(),
     };
     let line = match lang {

@@ -9,6 +9,7 @@ use crate::container::paths;
 use crate::container::tarwalk::{Kind, BLOCK};
 use crate::facts::metadata::{self, get_str};
 use crate::facts::reference;
+use crate::lang::Describe;
 use crate::rules::{Finding, Listed, Severity};
 use crate::scan::archive::ImageArchive;
 use crate::scan::images::{self, Doc, Image};
@@ -383,8 +384,8 @@ fn damaged(view: &ArchiveView<'_>, images_missing: bool, out: &mut Vec<Finding>)
         let finding = IMG007.at(
             loc,
             in_archive(archive, d.pos),
-            format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.what, d.pos),
-            format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", zh_damage(&d.what), d.pos),
+            format!("{name} is damaged: {} (at byte {} of the archive). Loading it fails.", d.fault.en(), d.pos),
+            format!("{name} 已损坏：{}（位于镜像包第 {} 字节）。加载会失败。", d.fault.zh(), d.pos),
         );
         // containerd reads a cut archive to a clean end; with no manifest
         // before the cut it answers "unrecognized image format" (ignored):
@@ -400,20 +401,12 @@ fn damaged(view: &ArchiveView<'_>, images_missing: bool, out: &mut Vec<Finding>)
             IMG007.at(
                 archive.location(member),
                 position(view, member),
-                format!("{name}: {member} is malformed: {what}. Loading the archive fails."),
-                format!("{name}：{member} 格式错误：{what}。加载该镜像包会失败。"),
+                format!("{name}: {member} is malformed: {}. Loading the archive fails.", what.en()),
+                format!("{name}：{member} 格式错误：{}。加载该镜像包会失败。", what.zh()),
             )
         })
         .collect();
     push_limited(out, found);
-}
-
-fn zh_damage(what: &str) -> String {
-    match what {
-        "the archive ends inside a member" => "镜像包在某个文件中间结束".into(),
-        "a tar header's checksum is wrong" => "tar 文件头校验和错误".into(),
-        other => other.to_string(),
-    }
 }
 
 /// IMG004: members named by a manifest, and symlinks, that point nowhere.
@@ -427,8 +420,8 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
         IMG004.at(
             archive.location(&m.member),
             position(view, &m.named_in),
-            format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what, m.member),
-            format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, zh_what(m.what), m.member),
+            format!("{} names the {} {}, which {name} does not contain: loading fails.", m.named_in, m.what.en(), m.member),
+            format!("{} 引用的{} {} 不在 {name} 中：加载会失败。", m.named_in, m.what.zh(), m.member),
         )
     });
     // containerd's importer fails on any symlink without a target; Docker
@@ -445,14 +438,6 @@ fn missing_members(view: &ArchiveView<'_>, out: &mut Vec<Finding>) {
             .only_on(Targets::CONTAINERD)
     });
     push_limited(out, missing.chain(dangling));
-}
-
-fn zh_what(what: &str) -> &'static str {
-    match what {
-        "layer" => "镜像层",
-        "image config" => "镜像配置",
-        _ => "清单数据块",
-    }
 }
 
 /// IMG005.
@@ -514,8 +499,8 @@ fn names(view: &ArchiveView<'_>, wanted: &HashSet<String>, out: &mut Vec<Finding
                     Err(e) => IMG006.at(
                         archive.location("manifest.json"),
                         position(view, "manifest.json"),
-                        format!("The tag {quoted} of image {config} is not a valid name:tag ({}): loading fails (\"normalize image ref\").", e.describe()),
-                        format!("镜像 {config} 的标签 {quoted} 不是合法的 名称:标签（{}）：加载会失败（\"normalize image ref\"）。", e.describe_zh()),
+                        format!("The tag {quoted} of image {config} is not a valid name:tag ({}): loading fails (\"normalize image ref\").", e.en()),
+                        format!("镜像 {config} 的标签 {quoted} 不是合法的 名称:标签（{}）：加载会失败（\"normalize image ref\"）。", e.zh()),
                     ),
                 };
                 found.push(finding);

@@ -8,9 +8,9 @@ use super::repairable::{Repairable, CHANGES_THE_APP};
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{self, get, get_list, get_str, ParseError, Replaced};
 use crate::facts::model;
-use crate::facts::reference::{self, RefError};
+use crate::facts::reference;
 use crate::lang::human_bytes;
-use crate::lang::Lang;
+use crate::lang::{Describe, Lang};
 use crate::limits::MAX_LISTED;
 use crate::limits::MAX_METADATA_BYTES;
 use crate::limits::{MAX_METADATA_NODES, MAX_TYPE_ERRORS};
@@ -311,13 +311,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         pos,
                         format!(
                             "{}: expected {}, found {}. The import fails{on} with \"json: cannot unmarshal\".",
-                            e.path, e.expected, e.found
+                            e.path,
+                            e.expected.en(),
+                            e.found.en()
                         ),
                         format!(
                             "{}：应为{}，实际为{}。导入{on_zh}会以 \"json: cannot unmarshal\" 失败。",
                             e.path,
-                            zh_type(e.expected),
-                            zh_value(&e.found)
+                            e.expected.zh(),
+                            e.found.zh()
                         ),
                     )
                     .only_on(lines),
@@ -485,9 +487,7 @@ impl Template<'_> {
                     "它用摘要（@sha256:…）固定，导入程序会把它变成不合法的标签".to_string(),
                 )),
                 Ok(_) => None,
-                Err(RefError::Empty) => Some(("it is empty".into(), "它为空".into())),
-                Err(RefError::Uppercase) => Some(("the repository name has upper-case letters".into(), "仓库名称中有大写字母".into())),
-                Err(e) => Some((e.describe().to_string(), e.describe_zh().to_string())),
+                Err(e) => Some((e.en(), e.zh())),
             };
             if let Some((why, why_zh)) = problem {
                 out.push(self.at(
@@ -683,14 +683,14 @@ fn invalid(loc: &str, pos: u64, error: &ParseError) -> Finding {
         ParseError::Syntax { line, column, message } => MET001.at(
             format!("{loc}:{line}:{column}"),
             pos,
-            format!("metadata.json is not valid JSON at line {line}, column {column}: {message}."),
-            format!("metadata.json 在第 {line} 行第 {column} 列不是有效的 JSON：{message}。"),
+            format!("metadata.json is not valid JSON at line {line}, column {column}: {}.", message.en()),
+            format!("metadata.json 在第 {line} 行第 {column} 列不是有效的 JSON：{}。", message.zh()),
         ),
         ParseError::NotObject(kind) => MET001.at(
             loc,
             pos,
-            format!("The top level of metadata.json is {kind}, not an object: the import fails with \"cannot unmarshal\"."),
-            format!("metadata.json 的顶层是{}而不是对象，导入会以 \"cannot unmarshal\" 失败。", zh_kind(kind)),
+            format!("The top level of metadata.json is {}, not an object: the import fails with \"cannot unmarshal\".", kind.en()),
+            format!("metadata.json 的顶层是{}而不是对象，导入会以 \"cannot unmarshal\" 失败。", kind.zh()),
         ),
         ParseError::TooManyValues(n) => MET001.at(
             loc,
@@ -699,37 +699,4 @@ fn invalid(loc: &str, pos: u64, error: &ParseError) -> Finding {
             format!("metadata.json 约含 {n} 个 JSON 值，超过 ramcheck 解析的上限 {MAX_METADATA_NODES}（真实模板只有数千个）：未读取该文件。"),
         ),
     }
-}
-
-fn zh_kind(kind: &str) -> &'static str {
-    match kind {
-        "a boolean" => "布尔值",
-        "a number" => "数字",
-        "a string" => "字符串",
-        "an array" => "数组",
-        "an object" => "对象",
-        _ => "null",
-    }
-}
-
-fn zh_type(expected: &str) -> &'static str {
-    match expected {
-        "a string" => "字符串",
-        "an integer" => "整数",
-        "a 32-bit integer" => "32 位整数",
-        "an integer from 0 to 4294967295" => "0 到 4294967295 之间的整数",
-        "true or false" => "布尔值 true 或 false",
-        "a list" => "列表（数组）",
-        "an object (a map)" => "对象（键值映射）",
-        _ => "对象",
-    }
-}
-
-fn zh_value(found: &str) -> String {
-    for (en, zh) in [("the string ", "字符串 "), ("the number ", "数字 "), ("the boolean ", "布尔值 ")] {
-        if let Some(rest) = found.strip_prefix(en) {
-            return format!("{zh}{rest}");
-        }
-    }
-    zh_kind(found).to_string()
 }

@@ -2,11 +2,11 @@
 
 use super::repairable::{Repairable, CUT_OR_DAMAGED, NEEDS_A_DECISION, NOT_A_PACKAGE};
 use super::{Context, Rule, Text};
-use crate::lang::human_bytes;
+use crate::lang::{human_bytes, quoted, Describe};
 use crate::limits::MAX_IMAGES;
 use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_ARCHIVE_MEMBERS, MAX_IMAGE_ARCHIVES, MAX_MEMBERS_KEPT, MAX_SHALLOW_MEMBERS};
 use crate::rules::{Finding, Severity, END_POSITION};
-use crate::scan::{Container, Stop};
+use crate::scan::{Container, Held, Stop};
 use crate::target::{Line, Targets};
 
 pub static PKG001: Rule = Rule {
@@ -228,8 +228,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         Some(inner) => out.push(PKG008.at(
             file,
             0,
-            format!("{file} is gzip-compressed, but what it holds is not a tar archive ({}); `tar -xzf` fails on it.", inner_kind(inner)),
-            format!("{file} 是 gzip 压缩文件，但其中不是 tar 包（{}）；`tar -xzf` 会失败。", inner_kind(inner)),
+            format!("{file} is gzip-compressed, but what it holds is not a tar archive ({}); `tar -xzf` fails on it.", Held(inner).en()),
+            format!("{file} 是 gzip 压缩文件，但其中不是 tar 包（{}）；`tar -xzf` 会失败。", Held(inner).zh()),
         )),
         None => {}
     }
@@ -319,15 +319,6 @@ fn limits(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn inner_kind(c: Container) -> &'static str {
-    match c {
-        Container::Zip => "a zip archive",
-        Container::Empty => "nothing: it is empty",
-        Container::Compressed(c) => c.name(),
-        _ => "not an archive",
-    }
-}
-
 fn trailing(file: &str, t: &crate::container::gzip::Trailing) -> Finding {
     let n = human_bytes(t.len);
     if t.zeros_only {
@@ -370,18 +361,18 @@ fn plugin_in_path(cx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let file = cx.pkg.file_name.as_str();
-    let (loc, culprit) = if file.contains("plugin") {
-        (file.to_string(), format!("the file name {file}"))
+    let (loc, culprit, culprit_zh) = if file.contains("plugin") {
+        (file.to_string(), format!("the file name {file}"), format!("文件名 {file} "))
     } else {
         let dir = cx.app_dir.clone().unwrap_or_default();
-        (dir.clone(), format!("the directory name {dir}"))
+        (dir.clone(), format!("the directory name {dir}"), format!("目录名 {dir} "))
     };
     let list = hidden.join(", ");
     out.push(PKG007.at(
         loc,
         0,
         format!("The template has no plugins and {culprit} contains \"plugin\": importers since v6.0 skip every image archive whose path contains \"plugin\", so {list} will not be loaded and every component's image will be missing."),
-        format!("模板中没有插件，而{}含有 \"plugin\"：v6.0 起的导入程序会跳过路径中含 \"plugin\" 的所有镜像包，因此 {list} 不会被加载，所有组件的镜像都会缺失。", culprit.replace("the file name", "文件名 ").replace("the directory name", "目录名 ")),
+        format!("模板中没有插件，而{culprit_zh}含有 \"plugin\"：v6.0 起的导入程序会跳过路径中含 \"plugin\" 的所有镜像包，因此 {list} 不会被加载，所有组件的镜像都会缺失。"),
     ));
 }
 
@@ -435,7 +426,7 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
     let file = pkg.file_name.as_str();
     let size = human_bytes(pkg.size);
     match stop {
-        Stop::Damaged { pos, member, what } => {
+        Stop::Damaged { pos, member, fault } => {
             let at = pos.map(|p| format!(" at byte {p} of {}", pkg.size)).unwrap_or_default();
             let at_zh = pos.map(|p| format!("（第 {p} 字节，共 {} 字节）", pkg.size)).unwrap_or_default();
             // A member may have an empty name: the file is then the place.
@@ -446,17 +437,20 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
             PKG003.at(
                 loc,
                 END_POSITION,
-                format!("The package ({size}) is damaged{at}{inside}: {what}. Unpacking stops there and the import fails."),
-                format!("安装包（{size}）已损坏{at_zh}{inside_zh}：{}。解压会在此处中断，导入失败。", zh_damage(what)),
+                format!("The package ({size}) is damaged{at}{inside}: {}. Unpacking stops there and the import fails.", fault.en()),
+                format!("安装包（{size}）已损坏{at_zh}{inside_zh}：{}。解压会在此处中断，导入失败。", fault.zh()),
             )
         }
-        Stop::TarDamaged { pos, member, what } => {
+        Stop::TarDamaged { pos, member, fault } => {
             let loc = member.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| file.to_string());
             PKG003.at(
                 loc,
                 *pos,
-                format!("The package ({size}) is damaged: {what} (at byte {pos} of the unpacked stream). tar stops there and the import fails."),
-                format!("安装包（{size}）已损坏：{}（位于解压后数据的第 {pos} 字节）。tar 会在此处中断，导入失败。", zh_damage(what)),
+                format!(
+                    "The package ({size}) is damaged: {} (at byte {pos} of the unpacked stream). tar stops there and the import fails.",
+                    fault.en()
+                ),
+                format!("安装包（{size}）已损坏：{}（位于解压后数据的第 {pos} 字节）。tar 会在此处中断，导入失败。", fault.zh()),
             )
         }
         Stop::InflateLimit { inflated, compressed } => PKG009.at(
@@ -475,37 +469,22 @@ fn damaged(cx: &Context<'_>, stop: &Stop) -> Finding {
                 human_bytes(BOMB_MIN_INFLATED)
             ),
         ),
-        Stop::Limit { pos, what } => PKG009.at(
+        Stop::Limit { pos, fault } => PKG009.at(
             file,
             *pos,
-            format!("The check stopped at byte {pos} of the unpacked stream: {what} (real ones are a few hundred bytes). The rest of the package is not checked."),
-            format!("检查在解压后数据的第 {pos} 字节处停止：{what}（真实的只有几百字节）。安装包的其余部分未被检查。"),
+            format!(
+                "The check stopped at byte {pos} of the unpacked stream: {} (real ones are a few hundred bytes). The rest of the package is not checked.",
+                fault.en()
+            ),
+            format!("检查在解压后数据的第 {pos} 字节处停止：{}（真实的只有几百字节）。安装包的其余部分未被检查。", fault.zh()),
         ),
         Stop::Io(e) => PKG003.at(
             file,
             END_POSITION,
             format!("Reading the file failed ({e}); the check could not finish. The disk or USB stick holding it may be failing."),
-            format!("读取文件失败（{e}），检查未能完成。存放该文件的磁盘或 U 盘可能有故障。"),
+            format!("读取文件失败（{}），检查未能完成。存放该文件的磁盘或 U 盘可能有故障。", quoted(e)),
         ),
     }
-}
-
-/// The Chinese for the damage descriptions the walk produces.
-fn zh_damage(what: &str) -> String {
-    let known: &[(&str, &str)] = &[
-        ("the compressed stream ends early", "压缩数据提前结束"),
-        ("the package ends inside a member: it was cut short", "数据在某个文件中间中断：文件被截断"),
-        ("a tar header's checksum is wrong", "tar 文件头校验和错误"),
-        ("the compressed stream is damaged", "压缩数据已损坏"),
-        ("the zip directory cannot be read", "无法读取 zip 目录"),
-        ("the member's data is damaged", "文件数据已损坏"),
-    ];
-    for (en, zh) in known {
-        if let Some(rest) = what.strip_prefix(en) {
-            return format!("{zh}{rest}");
-        }
-    }
-    what.to_string()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::repairable::{Repairable, NEEDS_A_DECISION};
 use super::{Context, Rule, Text};
 use crate::facts::metadata::{get, get_list, get_str};
-use crate::lang::human_bytes;
+use crate::lang::{human_bytes, Describe};
 use crate::rules::{Finding, Severity, END_POSITION};
 use crate::target::Targets;
 
@@ -62,6 +62,35 @@ const MARKERS: &[(&str, &str, &str)] = &[
     ("k8s_resources", "", "2022-08"),
 ];
 
+/// The console generation that exported a package, as the summary says it:
+/// the newest field marker its template carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exporter {
+    /// The month the marker field was added.
+    pub since: String,
+    /// The marker field.
+    pub field: String,
+}
+
+impl Exporter {
+    /// Reads back what `en` wrote (`Summary.exporter` in a
+    /// report that crossed into JavaScript and back).
+    pub fn parse(en: &str) -> Option<Exporter> {
+        let (since, rest) = en.split_once(" or later (has `")?;
+        let field = rest.strip_suffix("`)")?;
+        Some(Exporter { since: since.to_string(), field: field.to_string() })
+    }
+}
+
+impl Describe for Exporter {
+    fn en(&self) -> String {
+        format!("{} or later (has `{}`)", self.since, self.field)
+    }
+    fn zh(&self) -> String {
+        format!("{} 或更新（含有 `{}`）", self.since, self.field)
+    }
+}
+
 /// The newest field marker the template carries: (field, since).
 pub fn exporter_generation(template: &Value) -> Option<(&'static str, &'static str)> {
     MARKERS.iter().find_map(|(field, within, since)| {
@@ -115,7 +144,10 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for v in &cx.archives {
         for image in v.analysis.images.iter().filter(|i| i.size > LARGE_IMAGE) {
-            let who = image.tags.first().map_or("an unnamed image", String::as_str);
+            let (who, who_zh) = match image.tags.first() {
+                Some(tag) => (tag.as_str(), format!("镜像 {tag} ")),
+                None => ("an unnamed image", "未命名的镜像".to_string()),
+            };
             out.push(SUM002.at(
                 v.archive.path.clone(),
                 v.archive.pos,
@@ -123,8 +155,22 @@ fn large(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     "Image {who} is {}: loading it needs about twice that in free disk and takes several minutes.",
                     human_bytes(image.size)
                 ),
-                format!("镜像 {who} 大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
+                format!("{who_zh}大小为 {}：加载它大约需要两倍的空闲磁盘，耗时数分钟。", human_bytes(image.size)),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exporter_reads_back_from_its_english_and_says_it_in_chinese() {
+        let e = Exporter { since: "2023-06".into(), field: "arch".into() };
+        assert_eq!(e.en(), "2023-06 or later (has `arch`)");
+        assert_eq!(Exporter::parse(&e.en()), Some(e.clone()));
+        assert_eq!(e.zh(), "2023-06 或更新（含有 `arch`）");
+        assert_eq!(Exporter::parse("exporter"), None);
     }
 }

@@ -10,11 +10,13 @@ use std::io::{self, Cursor, Read};
 
 use sha2::{Digest, Sha256};
 
+use super::fault::{Fault, TarFault, Whole};
 use crate::container::paths;
 use crate::container::paths::Unsafe;
 use crate::container::source::read_full;
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
-use crate::facts::metadata::{json_nodes, syntax_message};
+use crate::facts::metadata::{json_nodes, Syntax};
+use crate::lang::Describe;
 use crate::limits::MAX_UNSAFE_RECORDED;
 use crate::limits::{MAX_ARCHIVE_MEMBERS, MAX_JSON_BYTES, MAX_JSON_MEMBER, MAX_JSON_NODES, MAX_MEMBERS_KEPT};
 
@@ -91,9 +93,54 @@ pub struct ArchiveMember {
 #[derive(Debug, Clone)]
 pub enum JsonDoc {
     Value(serde_json::Value),
-    Invalid(String),
+    Invalid(JsonError),
     /// Not parsed: a limit was reached; says which.
-    NotRead(String),
+    NotRead(NotRead),
+}
+
+/// A JSON member that does not parse: what and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub syntax: Syntax,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Describe for JsonError {
+    fn en(&self) -> String {
+        format!("{} at line {} column {}", self.syntax.en(), self.line, self.column)
+    }
+    fn zh(&self) -> String {
+        format!("第 {} 行第 {} 列：{}", self.line, self.column, self.syntax.zh())
+    }
+}
+
+/// The limit that kept a JSON member from being parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRead {
+    /// The member, of this size, is over [`MAX_JSON_MEMBER`].
+    MemberSize(u64),
+    /// The package's JSON is over [`MAX_JSON_BYTES`].
+    Bytes,
+    /// The package's JSON values are over [`MAX_JSON_NODES`].
+    Nodes,
+}
+
+impl Describe for NotRead {
+    fn en(&self) -> String {
+        match self {
+            NotRead::MemberSize(size) => format!("it is {size} bytes, more than the {MAX_JSON_MEMBER} ramcheck reads of a JSON member"),
+            NotRead::Bytes => format!("the image archives hold more than the {MAX_JSON_BYTES} bytes of JSON ramcheck reads in a package"),
+            NotRead::Nodes => format!("the image archives hold more than the {MAX_JSON_NODES} JSON values ramcheck parses in a package"),
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            NotRead::MemberSize(size) => format!("它有 {size} 字节，超过 ramcheck 读取单个 JSON 文件的上限 {MAX_JSON_MEMBER} 字节"),
+            NotRead::Bytes => format!("各镜像包中的 JSON 超过 ramcheck 在一个安装包中读取的上限 {MAX_JSON_BYTES} 字节"),
+            NotRead::Nodes => format!("各镜像包中的 JSON 值超过 ramcheck 在一个安装包中解析的上限 {MAX_JSON_NODES} 个"),
+        }
+    }
 }
 
 /// Damage inside the archive: where the walk of it stopped.
@@ -101,7 +148,7 @@ pub enum JsonDoc {
 pub struct Damage {
     pub pos: u64,
     pub member: Option<String>,
-    pub what: String,
+    pub fault: Fault,
     /// The archive ends inside a member (cut short), rather than holding a
     /// bad header: a reader that seeks over the missing data sees a clean end.
     pub truncated: bool,
@@ -215,18 +262,9 @@ pub fn walk<R: Read>(path: &str, pos: u64, size: u64, mut data: R, deep: bool, b
 
 fn record_damage(mut archive: ImageArchive, e: TarError) -> io::Result<ImageArchive> {
     let truncated = matches!(e, TarError::Truncated { .. });
-    let (pos, member, what) = match e {
-        TarError::Below(e) => return Err(e),
-        TarError::Truncated { pos, path } => (pos, path, "the archive ends inside a member".to_string()),
-        TarError::BadChecksum { pos } if pos == 0 => {
-            archive.not_tar = true;
-            (pos, None, "the first block is not a tar header".to_string())
-        }
-        TarError::BadChecksum { pos } => (pos, None, "a tar header's checksum is wrong".to_string()),
-        TarError::BadHeader { pos, what } => (pos, None, what),
-        TarError::Limit { pos, what, limit } => (pos, None, format!("a {what} is larger than the {limit} bytes ramcheck reads")),
-    };
-    archive.damage = Some(Damage { pos, member, what, truncated });
+    let TarFault { pos, member, fault } = TarFault::new(e, Whole::Archive)?;
+    archive.not_tar = fault == Fault::NotTar;
+    archive.damage = Some(Damage { pos, member, fault, truncated });
     Ok(archive)
 }
 
@@ -238,9 +276,9 @@ fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget:
     let compression = Compression::sniff(&head);
     let wants_json = compression.is_none() && looks_like_json(path, &head);
     let over = if size > MAX_JSON_MEMBER {
-        Some(format!("it is {size} bytes, more than the {MAX_JSON_MEMBER} ramcheck reads of a JSON member"))
+        Some(NotRead::MemberSize(size))
     } else if size > budget.json_bytes {
-        Some(format!("the image archives hold more than the {MAX_JSON_BYTES} bytes of JSON ramcheck reads in a package"))
+        Some(NotRead::Bytes)
     } else {
         None
     };
@@ -255,12 +293,12 @@ fn read_member<R: Read>(path: &str, size: u64, data: &mut R, deep: bool, budget:
         let digests = deep.then(|| Digests { stored: hex(&Sha256::digest(&bytes)), content: None });
         let nodes = json_nodes(&bytes);
         let doc = if nodes > budget.json_nodes {
-            JsonDoc::NotRead(format!("the image archives hold more than the {MAX_JSON_NODES} JSON values ramcheck parses in a package"))
+            JsonDoc::NotRead(NotRead::Nodes)
         } else {
             budget.json_nodes -= nodes;
             match serde_json::from_slice(&bytes) {
                 Ok(v) => JsonDoc::Value(v),
-                Err(e) => JsonDoc::Invalid(format!("{} at line {} column {}", syntax_message(&e), e.line(), e.column())),
+                Err(e) => JsonDoc::Invalid(JsonError { syntax: Syntax::of(&e), line: e.line(), column: e.column() }),
             }
         };
         return Ok((None, digests, Some(doc)));

@@ -6,11 +6,12 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::archive::{ArchiveMember, ImageArchive, JsonDoc};
+use super::archive::{ArchiveMember, ImageArchive, JsonDoc, JsonError, NotRead};
 use crate::container::paths;
 use crate::container::tarwalk::Kind;
 use crate::facts::metadata::get;
 use crate::facts::reference;
+use crate::lang::Describe;
 use crate::limits::{MAX_IMAGES, MAX_INDEX_DEPTH};
 
 /// containerd names an imported image from this annotation first…
@@ -23,7 +24,7 @@ pub const OCI_REF_NAME: &str = "org.opencontainers.image.ref.name";
 pub enum Doc<T> {
     Absent,
     Null,
-    Invalid(String),
+    Invalid(Malformed),
     Present(T),
 }
 
@@ -84,7 +85,139 @@ pub struct Missing {
     /// The document that names it (`manifest.json`, a blob path).
     pub named_in: String,
     pub member: String,
-    pub what: &'static str,
+    pub what: Part,
+}
+
+/// What a manifest names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// A layer.
+    Layer,
+    /// An image config.
+    Config,
+    /// An OCI manifest (or index) blob.
+    ManifestBlob,
+}
+
+impl Describe for Part {
+    fn en(&self) -> String {
+        match self {
+            Part::Layer => "layer",
+            Part::Config => "image config",
+            Part::ManifestBlob => "manifest blob",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            Part::Layer => "镜像层",
+            Part::Config => "镜像配置",
+            Part::ManifestBlob => "清单数据块",
+        }
+        .into()
+    }
+}
+
+/// The JSON document a [`Malformed`] is about, as the sentence names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The member itself (`manifest.json`, `index.json`).
+    It,
+    /// An image config.
+    Config,
+    /// An OCI manifest blob.
+    ManifestBlob,
+}
+
+impl Describe for Subject {
+    fn en(&self) -> String {
+        match self {
+            Subject::It => "it",
+            Subject::Config => "the image config",
+            Subject::ManifestBlob => "the manifest blob",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self {
+            Subject::It => "该文件",
+            Subject::Config => "镜像配置",
+            Subject::ManifestBlob => "清单数据块",
+        }
+        .into()
+    }
+}
+
+/// What is wrong with a JSON document of an image archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Malformed {
+    /// The member is not JSON at all.
+    NotJson(Subject),
+    /// It does not parse.
+    Invalid(Subject, JsonError),
+    /// It was not parsed: a limit.
+    NotRead(Subject, NotRead),
+    /// manifest.json is not an array.
+    NotArray,
+    /// Element `i` of manifest.json is not an object.
+    NotObject(usize),
+    /// A list field (`[0].RepoTags`) holds something other than strings.
+    NotStrings(String),
+    /// A field (`[0].Layers`) is not a list.
+    NotList(String),
+    /// `manifests` of this document is not a list.
+    ManifestsNotList(String),
+    /// A descriptor of this document has no digest.
+    NoDigest(String),
+    /// The image config has no `rootfs.diff_ids`.
+    NoDiffIds,
+    /// The image config is not an object.
+    ConfigNotObject,
+    /// A manifest.json entry without Config.
+    NoConfig,
+    /// A nested index too deep or not a list.
+    NestedIndex,
+    /// An OCI manifest without a config digest.
+    NoConfigDigest,
+}
+
+impl Describe for Malformed {
+    fn en(&self) -> String {
+        match self {
+            Malformed::NotJson(s) => format!("{} is not JSON", s.en()),
+            Malformed::Invalid(s, e) => format!("{} is not valid JSON ({})", s.en(), e.en()),
+            Malformed::NotRead(s, why) => format!("{} was not read: {}", s.en(), why.en()),
+            Malformed::NotArray => "it is not a JSON array".into(),
+            Malformed::NotObject(i) => format!("element {i} is not an object"),
+            Malformed::NotStrings(field) => format!("{field} has an element that is not a string"),
+            Malformed::NotList(field) => format!("{field} is not a list"),
+            Malformed::ManifestsNotList(doc) => format!("{doc}: manifests is not a list"),
+            Malformed::NoDigest(doc) => format!("{doc}: a descriptor has no digest"),
+            Malformed::NoDiffIds => "the image config has no rootfs.diff_ids".into(),
+            Malformed::ConfigNotObject => "the image config is not a JSON object".into(),
+            Malformed::NoConfig => "an image has no Config".into(),
+            Malformed::NestedIndex => "the nested index is too deep or not a list".into(),
+            Malformed::NoConfigDigest => "the manifest has no config digest".into(),
+        }
+    }
+    fn zh(&self) -> String {
+        match self {
+            Malformed::NotJson(s) => format!("{}不是 JSON", s.zh()),
+            Malformed::Invalid(s, e) => format!("{}不是有效的 JSON（{}）", s.zh(), e.zh()),
+            Malformed::NotRead(s, why) => format!("{}未被读取：{}", s.zh(), why.zh()),
+            Malformed::NotArray => "该文件不是 JSON 数组".into(),
+            Malformed::NotObject(i) => format!("第 {i} 个元素不是对象"),
+            Malformed::NotStrings(field) => format!("{field} 中有不是字符串的元素"),
+            Malformed::NotList(field) => format!("{field} 不是列表"),
+            Malformed::ManifestsNotList(doc) => format!("{doc}：manifests 不是列表"),
+            Malformed::NoDigest(doc) => format!("{doc}：有描述符没有 digest"),
+            Malformed::NoDiffIds => "镜像配置中没有 rootfs.diff_ids".into(),
+            Malformed::ConfigNotObject => "镜像配置不是 JSON 对象".into(),
+            Malformed::NoConfig => "有镜像没有 Config".into(),
+            Malformed::NestedIndex => "嵌套的索引过深或不是列表".into(),
+            Malformed::NoConfigDigest => "清单中没有 config 摘要".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +228,7 @@ pub struct Analysis {
     pub images: Vec<Image>,
     pub missing: Vec<Missing>,
     /// JSON documents of the wrong shape: (member, what is wrong).
-    pub malformed: Vec<(String, String)>,
+    pub malformed: Vec<(String, Malformed)>,
     /// More images than [`MAX_IMAGES`]: the rest were not judged.
     pub images_cut: bool,
 }
@@ -192,19 +325,19 @@ pub fn analyze(archive: &ImageArchive) -> Analysis {
     a
 }
 
-fn doc_error<T>(d: &Doc<T>) -> Option<String> {
+fn doc_error<T>(d: &Doc<T>) -> Option<Malformed> {
     match d {
         Doc::Invalid(e) => Some(e.clone()),
         _ => None,
     }
 }
 
-fn doc<T>(archive: &ImageArchive, name: &str, read: impl Fn(&Value) -> Result<T, String>) -> Doc<T> {
+fn doc<T>(archive: &ImageArchive, name: &str, read: impl Fn(&Value) -> Result<T, Malformed>) -> Doc<T> {
     match archive.json.get(name) {
-        None if archive.member(name).is_some() => Doc::Invalid("it is not JSON".into()),
+        None if archive.member(name).is_some() => Doc::Invalid(Malformed::NotJson(Subject::It)),
         None => Doc::Absent,
-        Some(JsonDoc::Invalid(e)) => Doc::Invalid(format!("it is not valid JSON ({e})")),
-        Some(JsonDoc::NotRead(why)) => Doc::Invalid(format!("it was not read: {why}")),
+        Some(JsonDoc::Invalid(e)) => Doc::Invalid(Malformed::Invalid(Subject::It, e.clone())),
+        Some(JsonDoc::NotRead(why)) => Doc::Invalid(Malformed::NotRead(Subject::It, *why)),
         Some(JsonDoc::Value(Value::Null)) => Doc::Null,
         Some(JsonDoc::Value(v)) => match read(v) {
             Ok(t) => Doc::Present(t),
@@ -213,25 +346,24 @@ fn doc<T>(archive: &ImageArchive, name: &str, read: impl Fn(&Value) -> Result<T,
     }
 }
 
-fn strings(v: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
+fn strings(v: Option<&Value>, what: &str) -> Result<Vec<String>, Malformed> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("{what} has an element that is not a string")))
-            .collect(),
-        Some(_) => Err(format!("{what} is not a list")),
+        Some(Value::Array(items)) => {
+            items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(|| Malformed::NotStrings(what.to_string()))).collect()
+        }
+        Some(_) => Err(Malformed::NotList(what.to_string())),
     }
 }
 
-fn docker_entries(v: &Value) -> Result<Vec<DockerEntry>, String> {
-    let items = v.as_array().ok_or("it is not a JSON array")?;
+fn docker_entries(v: &Value) -> Result<Vec<DockerEntry>, Malformed> {
+    let items = v.as_array().ok_or(Malformed::NotArray)?;
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             if !item.is_object() {
-                return Err(format!("element {i} is not an object"));
+                return Err(Malformed::NotObject(i));
             }
             Ok(DockerEntry {
                 config: get(item, "Config").and_then(Value::as_str).map(str::to_string),
@@ -242,16 +374,16 @@ fn docker_entries(v: &Value) -> Result<Vec<DockerEntry>, String> {
         .collect()
 }
 
-fn oci_descriptors(v: &Value, doc_name: &str) -> Result<Vec<OciDescriptor>, String> {
+fn oci_descriptors(v: &Value, doc_name: &str) -> Result<Vec<OciDescriptor>, Malformed> {
     let manifests = match v.get("manifests") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(m)) => m,
-        Some(_) => return Err(format!("{doc_name}: manifests is not a list")),
+        Some(_) => return Err(Malformed::ManifestsNotList(doc_name.to_string())),
     };
     manifests
         .iter()
         .map(|m| {
-            let digest = m.get("digest").and_then(Value::as_str).ok_or(format!("{doc_name}: a descriptor has no digest"))?;
+            let digest = m.get("digest").and_then(Value::as_str).ok_or_else(|| Malformed::NoDigest(doc_name.to_string()))?;
             let annotation = |key: &str| m.get("annotations").and_then(|a| a.get(key)).and_then(Value::as_str).map(str::to_string);
             Ok(OciDescriptor {
                 digest: digest.to_string(),
@@ -297,13 +429,13 @@ fn config_facts(archive: &ImageArchive, path: &str, image: &mut Image, a: &mut A
                     Ok(ids) => image.diff_ids = Some(ids),
                     Err(e) => a.malformed.push((path.to_string(), e)),
                 },
-                None => a.malformed.push((path.to_string(), "the image config has no rootfs.diff_ids".into())),
+                None => a.malformed.push((path.to_string(), Malformed::NoDiffIds)),
             }
         }
-        Some(JsonDoc::Value(_)) => a.malformed.push((path.to_string(), "the image config is not a JSON object".into())),
-        Some(JsonDoc::Invalid(e)) => a.malformed.push((path.to_string(), format!("the image config is not valid JSON ({e})"))),
-        Some(JsonDoc::NotRead(why)) => a.malformed.push((path.to_string(), format!("the image config was not read: {why}"))),
-        None => a.malformed.push((path.to_string(), "the image config is not JSON".into())),
+        Some(JsonDoc::Value(_)) => a.malformed.push((path.to_string(), Malformed::ConfigNotObject)),
+        Some(JsonDoc::Invalid(e)) => a.malformed.push((path.to_string(), Malformed::Invalid(Subject::Config, e.clone()))),
+        Some(JsonDoc::NotRead(why)) => a.malformed.push((path.to_string(), Malformed::NotRead(Subject::Config, *why))),
+        None => a.malformed.push((path.to_string(), Malformed::NotJson(Subject::Config))),
     }
 }
 
@@ -320,13 +452,13 @@ fn docker_image(archive: &ImageArchive, entry: &DockerEntry, a: &mut Analysis) -
     };
     match &entry.config {
         Some(config) if resolve(archive, config).is_some() => config_facts(archive, config, &mut image, a),
-        Some(config) => a.missing.push(Missing { named_in: "manifest.json".into(), member: config.clone(), what: "image config" }),
-        None => a.malformed.push(("manifest.json".into(), "an image has no Config".into())),
+        Some(config) => a.missing.push(Missing { named_in: "manifest.json".into(), member: config.clone(), what: Part::Config }),
+        None => a.malformed.push(("manifest.json".into(), Malformed::NoConfig)),
     }
     for layer in &entry.layers {
         match resolve(archive, layer) {
             Some(m) => image.size = image.size.saturating_add(m.size),
-            None => a.missing.push(Missing { named_in: "manifest.json".into(), member: layer.clone(), what: "layer" }),
+            None => a.missing.push(Missing { named_in: "manifest.json".into(), member: layer.clone(), what: Part::Layer }),
         }
     }
     image
@@ -336,16 +468,16 @@ fn docker_image(archive: &ImageArchive, entry: &DockerEntry, a: &mut Analysis) -
 fn oci_image(archive: &ImageArchive, d: &OciDescriptor, named_in: &str, depth: usize, out: &mut Vec<Image>, a: &mut Analysis) {
     let path = blob_path(&d.digest);
     let Some(member) = resolve(archive, &path) else {
-        a.missing.push(Missing { named_in: named_in.to_string(), member: path, what: "manifest blob" });
+        a.missing.push(Missing { named_in: named_in.to_string(), member: path, what: Part::ManifestBlob });
         return;
     };
     let Some(JsonDoc::Value(v)) = archive.json.get(&member.path) else {
-        a.malformed.push((path, "the manifest blob is not JSON".into()));
+        a.malformed.push((path, Malformed::NotJson(Subject::ManifestBlob)));
         return;
     };
     if let Some(manifests) = v.get("manifests") {
         if depth >= MAX_INDEX_DEPTH || !manifests.is_array() {
-            a.malformed.push((path, "the nested index is too deep or not a list".into()));
+            a.malformed.push((path, Malformed::NestedIndex));
             return;
         }
         match oci_descriptors(v, &path) {
@@ -374,18 +506,18 @@ fn oci_image(archive: &ImageArchive, d: &OciDescriptor, named_in: &str, depth: u
             if resolve(archive, &config).is_some() {
                 config_facts(archive, &config, &mut image, a);
             } else {
-                a.missing.push(Missing { named_in: path.clone(), member: config.clone(), what: "image config" });
+                a.missing.push(Missing { named_in: path.clone(), member: config.clone(), what: Part::Config });
             }
             image.config = Some(config);
         }
-        None => a.malformed.push((path.clone(), "the manifest has no config digest".into())),
+        None => a.malformed.push((path.clone(), Malformed::NoConfigDigest)),
     }
     for layer in v.get("layers").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
         let Some(digest) = layer.get("digest").and_then(Value::as_str) else { continue };
         let lp = blob_path(digest);
         match resolve(archive, &lp) {
             Some(m) => image.size = image.size.saturating_add(m.size),
-            None => a.missing.push(Missing { named_in: path.clone(), member: lp.clone(), what: "layer" }),
+            None => a.missing.push(Missing { named_in: path.clone(), member: lp.clone(), what: Part::Layer }),
         }
         image.layers.push(lp);
     }

@@ -6,9 +6,12 @@ pub(crate) mod archive;
 pub(crate) mod images;
 mod zip;
 
+mod fault;
 mod package;
 mod visit;
 
+pub use fault::Fault;
+use fault::{TarFault, Whole};
 pub use package::*;
 use visit::visit;
 
@@ -113,13 +116,13 @@ fn drain<F: FnMut(&mut [u8]) -> Fill>(pkg: &mut Package, gz: &mut Chunked<F>) {
 }
 
 fn stream_failure(e: io::Error, pos: Option<u64>, member: Option<String>) -> Stop {
-    let what = match StreamError::from(e) {
+    let fault = match StreamError::from(e) {
         StreamError::Limit { inflated, compressed } => return Stop::InflateLimit { inflated, compressed },
         StreamError::Io(message) => return Stop::Io(message),
-        StreamError::Eof(_) => "the compressed stream ends early".to_string(),
-        StreamError::Damaged(message) => format!("the compressed stream is damaged ({message})"),
+        StreamError::Eof(_) => Fault::StreamEnds,
+        StreamError::Damaged(message) => Fault::StreamDamaged(message),
     };
-    Stop::Damaged { pos, member, what }
+    Stop::Damaged { pos, member, fault }
 }
 
 /// Walks the outer tar; `current` names its large members while they are read.
@@ -150,15 +153,12 @@ fn walk_members<R: Read>(pkg: &mut Package, r: R, options: &Options, current: &C
 }
 
 fn tar_stop(e: TarError, member: Option<String>) -> Stop {
-    match e {
-        TarError::Below(e) => stream_failure(e, None, member),
-        TarError::Truncated { pos, path } => {
-            Stop::TarDamaged { pos, member: path.or(member), what: "the package ends inside a member: it was cut short".into() }
-        }
-        TarError::BadChecksum { pos } => Stop::TarDamaged { pos, member: None, what: "a tar header's checksum is wrong".into() },
-        TarError::BadHeader { pos, what } => Stop::TarDamaged { pos, member: None, what },
-        TarError::Limit { pos, what, limit } => {
-            Stop::Limit { pos, what: format!("a {what} is larger than the {limit} bytes ramcheck reads") }
+    match TarFault::new(e, Whole::Package) {
+        Err(below) => stream_failure(below, None, member),
+        Ok(TarFault { pos, fault: fault @ Fault::TooLarge { .. }, .. }) => Stop::Limit { pos, fault },
+        Ok(TarFault { pos, member: path, fault }) => {
+            let member = if fault == Fault::PackageCut { path.or(member) } else { path };
+            Stop::TarDamaged { pos, member, fault }
         }
     }
 }

@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 
 use super::archive::{self, Compression, ImageArchive};
+use super::fault::Fault;
 use crate::container::gzip::{Fill, Trailing};
 use crate::container::paths::{self, Unsafe};
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
+use crate::lang::Describe;
 use crate::limits::MAX_DISPLAY_ENTRIES;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,30 @@ impl Container {
     }
 }
 
+/// What a gzip stream holds when it is not a tar (PKG008).
+pub struct Held(pub Container);
+
+impl Describe for Held {
+    fn en(&self) -> String {
+        match self.0 {
+            Container::Zip => "a zip archive",
+            Container::Empty => "nothing: it is empty",
+            Container::Compressed(c) => c.name(),
+            _ => "not an archive",
+        }
+        .into()
+    }
+    fn zh(&self) -> String {
+        match self.0 {
+            Container::Zip => "是 zip 压缩包",
+            Container::Empty => "什么也没有：内容为空",
+            Container::Compressed(c) => c.name(),
+            _ => "不是任何归档格式",
+        }
+        .into()
+    }
+}
+
 /// Whether a block looks like the first header of a tar archive.
 pub fn is_tar_header(head: &[u8]) -> bool {
     head.len() >= BLOCK as usize
@@ -92,13 +118,14 @@ pub struct MetadataFile {
 #[derive(Debug, Clone)]
 pub enum Stop {
     /// The compressed stream is damaged or cut (PKG003).
-    Damaged { pos: Option<u64>, member: Option<String>, what: String },
+    Damaged { pos: Option<u64>, member: Option<String>, fault: Fault },
     /// The tar inside is cut or has a bad header (PKG003).
-    TarDamaged { pos: u64, member: Option<String>, what: String },
+    TarDamaged { pos: u64, member: Option<String>, fault: Fault },
     /// The gzip (or zip) bomb guard fired.
     InflateLimit { inflated: u64, compressed: u64 },
     /// A tar extension header over [`crate::limits::MAX_EXTENSION_BYTES`].
-    Limit { pos: u64, what: String },
+    /// (A [`Fault::TooLarge`].)
+    Limit { pos: u64, fault: Fault },
     /// Reading the file failed (not damage: an I/O error of the device).
     Io(String),
 }

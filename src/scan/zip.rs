@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 
+use super::fault::Fault;
 use super::package::{Options, Package, Stop};
 use super::visit::visit;
 use crate::container::gzip::{BombGuard, InflateLimit};
@@ -25,7 +26,7 @@ fn walk_members(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Opti
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(a) => a,
         Err(e) => {
-            pkg.stop = Some(Stop::Damaged { pos: None, member: None, what: format!("the zip directory cannot be read ({e})") });
+            pkg.stop = Some(Stop::Damaged { pos: None, member: None, fault: Fault::ZipDirectory(e.to_string()) });
             return;
         }
     };
@@ -55,7 +56,7 @@ fn walk_members(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Opti
         let mut file = match archive.by_index(index) {
             Ok(f) => f,
             Err(e) => {
-                pkg.stop = Some(Stop::Damaged { pos: None, member: None, what: format!("zip member {index} cannot be read ({e})") });
+                pkg.stop = Some(Stop::Damaged { pos: None, member: None, fault: Fault::ZipMember { index, error: e.to_string() } });
                 return;
             }
         };
@@ -89,8 +90,7 @@ fn walk_members(pkg: &mut Package, reader: &mut SourceReader<'_>, options: &Opti
                 pkg.stop = Some(Stop::InflateLimit { inflated: limit.inflated, compressed: limit.compressed });
                 return;
             }
-            let what = format!("the member's data is damaged ({e})");
-            pkg.stop = Some(Stop::Damaged { pos: Some(pos), member: Some(name), what });
+            pkg.stop = Some(Stop::Damaged { pos: Some(pos), member: Some(name), fault: Fault::ZipData(e.to_string()) });
             return;
         }
     }

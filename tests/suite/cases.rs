@@ -245,9 +245,12 @@ pub(crate) fn near_miss(code: &str) -> Upload {
     (find(code).near_miss)()
 }
 
+/// The report on one case; no Chinese text of it holds English.
 fn run(case: &Case, upload: fn() -> Upload) -> Report {
     let (bytes, name) = upload();
-    ramcheck::check(&bytes, &name, &Options { deep: case.deep }, None)
+    let r = ramcheck::check(&bytes, &name, &Options { deep: case.deep }, None);
+    crate::chinese::assert_chinese(&r);
+    r
 }
 
 fn codes(r: &Report) -> Vec<&str> {

@@ -7,7 +7,9 @@ use ramcheck::{Options, Report, Severity, Verdict};
 use serde_json::json;
 
 fn check_bytes(bytes: &[u8], name: &str, deep: bool) -> Report {
-    ramcheck::check(&bytes.to_vec(), name, &Options { deep }, None)
+    let r = ramcheck::check(&bytes.to_vec(), name, &Options { deep }, None);
+    crate::chinese::assert_chinese(&r);
+    r
 }
 
 /// The targets a finding of `code` fails on.

@@ -202,6 +202,9 @@ fn every_damaged_variant_yields_a_report_naming_the_damage() {
             if let Err(e) = well_formed(&report) {
                 fail(e);
             }
+            for english in crate::chinese::english_in_chinese(&report) {
+                fail(format!("English in Chinese: {english}"));
+            }
             if elapsed > Duration::from_secs(3) {
                 fail(format!("took {elapsed:?}"));
             }

@@ -16,6 +16,7 @@ fn check_bytes(bytes: &[u8], name: &str) -> Report {
     let r = ramcheck::check(&bytes.to_vec(), name, &Options { deep: false }, None);
     assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
     well_formed(&r).unwrap();
+    crate::chinese::assert_chinese(&r);
     r
 }
 

@@ -24,6 +24,7 @@ mod fixtures;
 
 mod cases;
 mod catalog;
+mod chinese;
 mod cli;
 mod damage;
 mod dist;
