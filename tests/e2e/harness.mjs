@@ -260,7 +260,12 @@ export async function openPage(env, { locale = "en-US", scheme = "light", width 
       const downloads = mkdtempSync(join(tmpdir(), "ramcheck-downloads-"));
       const puppetContext = await browser.puppeteer.createBrowserContext({ downloadBehavior: { policy: "allow", downloadPath: downloads } });
       page = new FirefoxPage(await puppetContext.newPage(), downloads);
-      context = { close: () => puppetContext.close() };
+      context = {
+        async close() {
+          await puppetContext.close();
+          rmSync(downloads, { recursive: true, force: true });
+        },
+      };
       await page.page.setViewport({ width, height });
       page.page.on("pageerror", (e) => errors.push(e));
       page.page.on("console", (m) => m.type() === "error" && errors.push(new Error(m.text())));

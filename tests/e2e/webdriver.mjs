@@ -40,16 +40,16 @@ export async function startWebKitDriver() {
     if (i > 100 || child.exitCode !== null) throw new Error(`WebKitWebDriver did not start: ${stderr}`);
     await sleep(100);
   }
-  return {
-    url,
-    close() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    },
+  const close = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
   };
+  // Not left behind by a test process that ends early.
+  process.on("exit", close);
+  return { url, close };
 }
 
 /** The error a WebDriver command answered with. */
