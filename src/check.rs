@@ -37,7 +37,7 @@ pub fn check<'a>(source: &'a dyn ByteSource, file_name: &str, options: &Options,
 }
 
 /// [`check`], with the gzip layer of a gzip package run elsewhere (see
-/// [`scan::scan_with`]).
+/// `scan::scan_with`).
 pub fn check_with(source: &dyn ByteSource, file_name: &str, options: &Options, inflater: Refill<'_>) -> Report {
     report(&scan::scan_with(source, file_name, options, None, Some(inflater)), options)
 }

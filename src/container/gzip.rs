@@ -83,7 +83,7 @@ enum State {
 
 /// Every gzip member of a file, inflated (with fdeflate) by [`fill`]. It
 /// does not verify the members' checksums: [`fill`] hands each member's
-/// stored checksum and length on, and [`Chunked`] verifies them, on the
+/// stored checksum and length on, and `Chunked` verifies them, on the
 /// thread that walks the bytes (in wasm, crc32 costs a third of inflating).
 pub struct GzipStream<'a> {
     input: BufReader<SourceReader<'a>>,
@@ -342,7 +342,7 @@ pub const CHUNK: usize = 1 << 20;
 pub const WINDOW: usize = 32 << 10;
 
 /// The buffer [`fill`] fills: [`WINDOW`] bytes of history, then a fill of
-/// up to [`CHUNK`] bytes (`buf[WINDOW..][..fill.len]`).
+/// up to `CHUNK` (1 MiB) bytes (`buf[WINDOW..][..fill.len]`).
 pub const FILL_BUFFER: usize = WINDOW + CHUNK;
 
 /// One refill of the walk's buffer: how many bytes, and the gzip layer's

@@ -1,5 +1,5 @@
 //! metadata.json: parsed as Go's `json.Decoder` would, and checked against
-//! the importer's struct types ([`crate::facts::model`]).
+//! the importer's struct types (`facts::model`).
 
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! The rule catalog. Every rule is declared once, as a [`Rule`] in the module
 //! of its family; `--explain`, the docs page, SARIF and the report all read
 //! that one declaration. The checks that fire them run over the facts of one
-//! pass ([`Context`]).
+//! pass (`Context`).
 
 use crate::target::Targets;
 

@@ -205,7 +205,7 @@ pub struct Options {
 }
 
 /// Refills the walk's buffer with inflated bytes made elsewhere (see
-/// [`gzip::Chunked`]).
+/// `gzip::Chunked`).
 pub type Refill<'r> = &'r mut dyn FnMut(&mut [u8]) -> Fill;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
