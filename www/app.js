@@ -487,12 +487,17 @@ function renderRepairProgress() {
 
 applyLanguage();
 routeHash();
-// Tells whoever drives the page (a test, a benchmark) that a file chosen now
-// is seen: module scripts run after the load a WebDriver may wait for.
-document.documentElement.dataset.ready = "true";
 // Loads the catalog, and compiles the wasm on the way, while the user picks
-// a file: neither then waits at the end of the first check.
-listRules().then(
-  (catalog) => (rules = rules || catalog),
-  () => {},
-);
+// a file: neither then waits at the end of the first check. Then tells
+// whoever drives the page (a test, a benchmark) that it is ready: module
+// scripts run after the load a WebDriver may wait for, and the one worker
+// the page starts on its own has been started (a test that replaces the
+// next worker must not have this one take its place).
+listRules()
+  .then(
+    (catalog) => (rules = rules || catalog),
+    () => {},
+  )
+  .finally(() => {
+    document.documentElement.dataset.ready = "true";
+  });
