@@ -80,9 +80,8 @@ pub const PROGRESS_STEP: u64 = 4 << 20;
 pub const LARGE_MEMBER: u64 = 64 << 20;
 
 /// The large outer member being read, as the walk sets it and the progress
-/// hook reads it. One string, reused: a member sets it only when it is
-/// large, so there is no allocation per member (nor per report), and its
-/// memory is that of the longest large member's path, whatever the package.
+/// hook reads it. Only a large member sets it (one path per 64 MiB read at
+/// most, none per report), and it holds one path, whatever the package.
 #[derive(Default)]
 pub(crate) struct CurrentMember {
     path: RefCell<String>,
@@ -90,20 +89,12 @@ pub(crate) struct CurrentMember {
 }
 
 impl CurrentMember {
-    /// A member begins (its path as the archive has it): named, as
-    /// `paths::normalize` writes it, when it has at least [`LARGE_MEMBER`]
-    /// bytes, else no member is named until the next large one. A small
-    /// member costs a store.
+    /// A member begins (its path as the archive has it): named, normalised,
+    /// when it has at least [`LARGE_MEMBER`] bytes, else no member is named
+    /// until the next large one. A small member costs a store.
     pub(crate) fn enter(&self, path: &str, size: u64) {
         if size >= LARGE_MEMBER {
-            let mut named = self.path.borrow_mut();
-            named.clear();
-            for part in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
-                if !named.is_empty() {
-                    named.push('/');
-                }
-                named.push_str(part);
-            }
+            *self.path.borrow_mut() = super::paths::normalize(path);
             self.set.set(true);
         } else {
             self.set.set(false);
