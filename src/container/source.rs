@@ -89,12 +89,12 @@ pub(crate) struct CurrentMember {
 }
 
 impl CurrentMember {
-    /// A member begins (its path as the archive has it): named, normalised,
-    /// when it has at least [`LARGE_MEMBER`] bytes, else no member is named
-    /// until the next large one. A small member costs a store.
-    pub(crate) fn enter(&self, path: &str, size: u64) {
+    /// A member of `size` bytes begins: named by `path` (its normalised path,
+    /// made only then) when it has at least [`LARGE_MEMBER`] bytes, else no
+    /// member is named until the next large one. A small member costs a store.
+    pub(crate) fn enter(&self, size: u64, path: impl FnOnce() -> String) {
         if size >= LARGE_MEMBER {
-            *self.path.borrow_mut() = super::paths::normalize(path);
+            *self.path.borrow_mut() = path();
             self.set.set(true);
         } else {
             self.set.set(false);

@@ -22,7 +22,7 @@ pub fn convert(reader: SourceReader<'_>, plan: &Plan, out: &mut TarOut<'_>, curr
     for index in 0..archive.len() {
         let mut file = archive.by_index(index).map_err(io::Error::other)?;
         let name = String::from_utf8_lossy(file.name_raw()).into_owned();
-        current.enter(&name, file.size());
+        current.enter(file.size(), || paths::normalize(&name));
         if plan.drops(&name) {
             continue;
         }

@@ -17,6 +17,7 @@ use super::header::{self, Change};
 use super::plan::{Mode, Plan, Repair};
 use super::tar_out::{copy_exact, TarOut};
 use crate::container::gzip;
+use crate::container::paths;
 use crate::container::source::{ByteSource, CurrentMember, Progress, SourceReader};
 use crate::container::tarwalk::{Kind, TarError, TarWalker, BLOCK};
 use crate::limits::MAX_HEADER_BYTES;
@@ -134,7 +135,7 @@ fn rewrite(input: impl Read, plan: &Plan, out: &mut TarOut<'_>, current: &Curren
         // the one before.
         let header_len = (walker.position() - m.pos) as usize;
         let raw = recorded.get(recorded.len().saturating_sub(header_len)..).unwrap_or_default();
-        current.enter(&m.path, m.size);
+        current.enter(m.size, || paths::normalize(&m.path));
         let data = &mut walker.data();
         if plan.drops(&m.path) {
             copy_exact(data, &mut io::sink(), m.size)?;

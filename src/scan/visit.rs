@@ -26,7 +26,7 @@ pub(super) fn visit(
     current: &CurrentMember,
 ) -> io::Result<()> {
     let path = paths::normalize(raw_path);
-    current.enter(raw_path, size);
+    current.enter(size, || path.clone());
     pkg.record(&path, kind, size, link);
     check_path_safety(pkg, raw_path, kind, link, pos);
     let depth = paths::components(&path).len();
