@@ -4,8 +4,8 @@
 //   native    `ramcheck --format json FILE` (the process, start to exit)
 //   page      the file given to the page until its report shows (the path
 //             validatePackage chooses in that engine)
-//   2 workers validatePackage(file, {parallel: true}): the two-worker
-//             pipeline, where the engine has JS Promise Integration
+//   2 workers validatePackage(file): the two-worker pipeline (for a gzip
+//             package)
 //   1 worker  validatePackage(file, {parallel: false})
 // and the peak resident memory of the process that runs the page and its
 // workers (Chromium's renderer, Firefox's content process, WebKit's web
@@ -63,7 +63,7 @@ async function browserRun(env, file) {
   clearInterval(sampler);
   const verdict = await page.getAttribute("#report", "data-verdict");
   await giveFile(page, file);
-  // The same file through the API: two workers (where JSPI exists), then one.
+  // The same file through the API: two workers (a gzip package), then one.
   const api = await page.evaluate(async () => {
     const { validatePackage } = await import("./ramcheck/index.js");
     const file = document.getElementById("bench-file").files[0];
@@ -72,8 +72,7 @@ async function browserRun(env, file) {
       await validatePackage(file, options);
       return (performance.now() - t) / 1000;
     };
-    const jspi = typeof WebAssembly.Suspending === "function";
-    return { two: jspi ? await time({ parallel: true }) : null, one: await time({ parallel: false }) };
+    return { two: await time({}), one: await time({ parallel: false }) };
   });
   await context.close();
   return { pageSeconds, ...api, peakMiB: peak / 1024, verdict };
@@ -90,14 +89,13 @@ for (const engine of engines()) {
         native.push(nativeSeconds(file));
         browser.push(await browserRun(env, file));
       }
-      const two = browser.map((b) => b.two).filter((x) => x !== null);
       rows.push({
         engine: engine.name,
         file: file.split("/").slice(-2).join("/"),
         mb: statSync(file).size / 1e6,
         native: median(native),
         page: median(browser.map((b) => b.pageSeconds)),
-        two: two.length ? median(two) : null,
+        two: median(browser.map((b) => b.two)),
         one: median(browser.map((b) => b.one)),
         rss: Math.max(...browser.map((b) => b.peakMiB)),
         verdict: browser[0].verdict,
@@ -117,6 +115,6 @@ console.log(
 for (const r of rows) {
   console.log(
     `${r.engine.padEnd(9)}${r.file.padEnd(36)}${pad(r.mb.toFixed(0), 6)}${pad(r.native.toFixed(2), 10)}${pad(r.page.toFixed(2), 8)}${pad(ratio(r.page, r.native), 7)}` +
-      `${pad(r.two === null ? "-" : r.two.toFixed(2), 13)}${pad(r.two === null ? "-" : ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 15)}  ${r.verdict}`,
+      `${pad(r.two.toFixed(2), 13)}${pad(ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 15)}  ${r.verdict}`,
   );
 }

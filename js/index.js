@@ -92,7 +92,8 @@ function runInWorker(request, options) {
  * [`runInWorker`] for requests that work together, one worker each (the
  * pipeline of a check): settles with the last request's answer, or with the
  * first failure of any; word from any of them counts against a stall. Each
- * request may carry a `port` (a MessagePort, transferred to its worker).
+ * request may carry a `port`, a `feed` and `reads` (MessagePorts,
+ * transferred to its worker).
  */
 function runInWorkers(requests, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
   const text = messages(language);
@@ -143,43 +144,106 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
         });
         if (signal) signal.addEventListener("abort", onAbort, { once: true });
         alive();
-        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), request.port ? [request.port] : []));
+        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), [request.port, request.feed, request.reads].filter(Boolean)));
       }),
   );
 }
 
+/** Bytes of a package's head the checker of the two-worker pipeline gets: one tar block. */
+const HEAD = 512;
+
 /**
- * Whether the two-worker check is the faster one in this browser, by
- * measurement (`node bench/browser.mjs`): in Chromium it is (1.2-1.3x the
- * native CLI against 1.6x on one worker); in Firefox JSPI costs more than
- * the second core gives (2.8x against 1.7x), so Firefox takes one worker.
+ * The head of `file` when it is checked on two workers (a gzip package;
+ * `parallel` false asks for one worker), else null. The checker of the
+ * pipeline reads nothing else of the file itself.
  */
-function pipelineFaster() {
-  return !(typeof navigator !== "undefined" && /\bFirefox\//.test(navigator.userAgent || ""));
+function pipelineHead(file, parallel) {
+  if (parallel === false || typeof MessageChannel !== "function") return Promise.resolve(null);
+  return file
+    .slice(0, HEAD)
+    .arrayBuffer()
+    .then((head) => {
+      const bytes = new Uint8Array(head);
+      return bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes : null;
+    }, () => null); // unreadable: the one-worker check reports why
+}
+
+let workersRead;
+
+/**
+ * Whether a worker of this page may read a File: not in WebKit on a page
+ * opened from a file (file://), where the page itself reads the package and
+ * sends it to the worker (`feedFile`). Asked once per page without an origin.
+ */
+function workersReadFiles() {
+  // Only a page without an origin of its own can be refused.
+  if (typeof self === "undefined" || self.origin !== "null") return Promise.resolve(true);
+  if (!workersRead) workersRead = runInWorker({ op: "readable" }).catch(() => false);
+  return workersRead;
 }
 
 /**
- * Whether `file` is checked on two workers: a gzip package, in a browser with
- * JS Promise Integration (the workers' wasm waits for each other through it)
- * where that is the faster path (`pipelineFaster`); `parallel` true asks for
- * two workers wherever JSPI exists, false for one.
+ * Answers a worker's reads of `file` over `port`: `{offset, len}` in, the
+ * bytes out (an ArrayBuffer, transferred) or `{error}`. For a one-worker
+ * check where workers may not read files. Returns a function that stops it.
  */
-function pipelined(file, parallel) {
-  const jspi = typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
-  if (parallel === false || !jspi || typeof MessageChannel !== "function") return Promise.resolve(false);
-  if (parallel !== true && !pipelineFaster()) return Promise.resolve(false);
-  return file
-    .slice(0, 2)
-    .arrayBuffer()
-    .then((head) => {
-      const magic = new Uint8Array(head);
-      return magic[0] === 0x1f && magic[1] === 0x8b;
-    }, () => false); // unreadable: the one-worker check reports why
+function serveFile(file, port) {
+  port.onmessage = ({ data: { offset, len } }) =>
+    file
+      .slice(offset, offset + len)
+      .arrayBuffer()
+      .then(
+        (bytes) => port.postMessage(bytes, [bytes]),
+        (e) => port.postMessage({ error: String((e && e.message) || e) }),
+      );
+  return () => port.close();
+}
+
+/** Chunks sent ahead of the worker's acknowledgements, at most (`feedFile`). */
+const FEED_AHEAD = 8;
+
+/**
+ * Sends `file` over `port` in chunks, then null, keeping at most
+ * `FEED_AHEAD` chunks that the worker has not acknowledged; a read error is
+ * sent as `{error}`. Returns a function that stops it (once the check ends).
+ */
+function feedFile(file, port) {
+  const reader = file.stream().getReader();
+  let ahead = 0;
+  let reading = false;
+  const pump = () => {
+    if (reading || ahead >= FEED_AHEAD) return;
+    reading = true;
+    reader.read().then(
+      ({ done, value }) => {
+        reading = false;
+        if (done) {
+          port.postMessage(null);
+          return;
+        }
+        ahead += 1;
+        const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+        const chunk = whole ? value : value.slice();
+        port.postMessage(chunk, [chunk.buffer]);
+        pump();
+      },
+      (e) => port.postMessage({ error: String((e && e.message) || e) }),
+    );
+  };
+  port.onmessage = () => {
+    ahead -= 1;
+    pump();
+  };
+  pump();
+  return () => {
+    port.close();
+    reader.cancel().catch(() => {});
+  };
 }
 
 /**
  * Checks one package and resolves with its report. Each call runs in its own
- * worker (a gzip package in two, see `pipelined`); aborting `signal`
+ * worker (a gzip package in two, see `pipelineHead`); aborting `signal`
  * terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
@@ -195,20 +259,31 @@ export function validatePackage(file, options = {}) {
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
   const check = { op: "check", file, name, deep, target };
-  return pipelined(file, parallel)
-    .then((two) => {
-      if (!two) return [check];
+  // Where workers may not read files, the page reads for them until the end.
+  let stopReading = () => {};
+  return Promise.all([pipelineHead(file, parallel), workersReadFiles()])
+    .then(([head, readable]) => {
+      if (!head) {
+        if (readable) return [check];
+        const reads = new MessageChannel();
+        stopReading = serveFile(file, reads.port1);
+        return [Object.assign(check, { size: file.size, reads: reads.port2 })];
+      }
       const channel = new MessageChannel();
-      return [
-        { op: "inflate", file, port: channel.port1 },
-        Object.assign(check, { port: channel.port2 }),
-      ];
+      const inflate = { op: "inflate", file, size: file.size, port: channel.port1 };
+      if (!readable) {
+        const feed = new MessageChannel();
+        stopReading = feedFile(file, feed.port1);
+        inflate.feed = feed.port2;
+      }
+      return [inflate, Object.assign(check, { size: file.size, head, port: channel.port2 })];
     })
     .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
     .then((result) => {
       report(result.stats.bytes_read);
       return result;
-    });
+    })
+    .finally(() => stopReading());
 }
 
 /** Every rule of the catalog, with its texts in English and Chinese. */

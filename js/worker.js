@@ -89,40 +89,116 @@ function signal() {
 }
 
 /**
- * The file as a stream, read ahead: `read(cap)` resolves with its next piece
- * (at most `cap` bytes; empty at the end). One read is always under way, so
- * the browser reads the next piece while wasm inflates this one. A byte
- * stream is read into two reused buffers (BYOB); otherwise its own chunks
- * are cut to size.
+ * Pieces of a file, one at a time: `read(cap)` returns the next piece (at
+ * most `cap` bytes; empty at the end), or a promise of it when none is
+ * there yet. `next()` resolves with the next chunk of the source, or null at
+ * its end.
  */
-function pieces(file) {
-  const stream = file.stream();
-  let reader;
-  try {
-    reader = stream.getReader({ mode: "byob" });
-  } catch {
-    reader = stream.getReader();
-  }
-  const byob = reader instanceof ReadableStreamBYOBReader;
-  // BYOB: two buffers take turns, one being read into while `rest` views the other.
-  const start = (buffer) => (byob ? reader.read(new Uint8Array(buffer || new ArrayBuffer(CHUNK))) : reader.read());
-  let next = start();
+function piecesOf(next) {
   let rest = new Uint8Array(0);
-  return async (cap) => {
-    while (rest.length === 0) {
-      const { done, value } = await next;
-      if (done) return rest;
-      next = start(rest.buffer.byteLength ? rest.buffer : null);
-      rest = value;
-    }
+  let ended = false;
+  const take = (cap) => {
     const piece = rest.subarray(0, cap);
     rest = rest.subarray(piece.length);
     return piece;
   };
+  const refill = async (cap) => {
+    while (rest.length === 0 && !ended) {
+      const chunk = await next(rest);
+      if (chunk === null) ended = true;
+      else rest = chunk;
+    }
+    return take(cap);
+  };
+  return (cap) => (rest.length > 0 || ended ? take(cap) : refill(cap));
+}
+
+/**
+ * The file as a stream, read ahead: one read is always under way, so the
+ * browser reads the next chunk while wasm inflates this one. A byte stream
+ * is read into two reused buffers (BYOB); otherwise its own chunks are used.
+ */
+function streamPieces(file) {
+  const stream = file.stream();
+  let reader;
+  let byob = true;
+  try {
+    reader = stream.getReader({ mode: "byob" });
+  } catch {
+    reader = stream.getReader();
+    byob = false;
+  }
+  // BYOB: two buffers take turns, one being read into while wasm takes the other.
+  const start = (buffer) => (byob ? reader.read(new Uint8Array(buffer || new ArrayBuffer(CHUNK))) : reader.read());
+  let pending = start();
+  return piecesOf(async (used) => {
+    const { done, value } = await pending;
+    if (done) return null;
+    pending = start(used.buffer.byteLength ? used.buffer : null);
+    return value;
+  });
+}
+
+/**
+ * The messages `port` receives, in order: `ready()` says whether one is
+ * there, `take()` takes it, `next()` resolves with it once it is there.
+ */
+function inbox(port) {
+  const queue = [];
+  let arrived = signal();
+  port.onmessage = ({ data }) => {
+    queue.push(data);
+    arrived.wake();
+  };
+  return {
+    ready: () => queue.length > 0,
+    take: () => queue.shift(),
+    async next() {
+      while (queue.length === 0) {
+        arrived = signal();
+        await arrived.promise;
+      }
+      return queue.shift();
+    },
+  };
+}
+
+/**
+ * The file as the page sends it over `port` (where a worker may not read
+ * files: see `feedFile` in index.js): chunks, then null; each taken chunk is
+ * acknowledged, so that the page sends more.
+ */
+function fedPieces(port) {
+  const chunks = inbox(port);
+  return piecesOf(async () => {
+    const chunk = await chunks.next();
+    if (chunk && chunk.error !== undefined) throw new Error(chunk.error);
+    if (chunk !== null) port.postMessage(0);
+    return chunk;
+  });
+}
+
+/**
+ * A one-worker check whose reads the page answers over `port` (see
+ * `serveFile` in index.js): `{offset, len}` out, an ArrayBuffer (or
+ * `{error}`) back.
+ */
+function readsPipe(port) {
+  const answers = inbox(port);
+  return {
+    suspendingReadAt(ptr, offset, len) {
+      port.postMessage({ offset, len });
+      return answers.next().then((bytes) => {
+        if (!(bytes instanceof ArrayBuffer)) return -1;
+        new Uint8Array(wasmExports.memory.buffer, ptr, bytes.byteLength).set(new Uint8Array(bytes));
+        return bytes.byteLength;
+      });
+    },
+  };
 }
 
 /** The inflater's side of the pipe (see wasm/src/pipeline.rs). */
-function inflaterPipe(port, file) {
+function inflaterPipe(port, read) {
   const free = [];
   let inFlight = 0;
   let returned = signal();
@@ -131,62 +207,100 @@ function inflaterPipe(port, file) {
     inFlight -= 1;
     returned.wake();
   };
-  const read = pieces(file);
+  const send = (ptr, fill) => {
+    const buffer = free.pop() || new ArrayBuffer(CHUNK);
+    new Uint8Array(buffer, 0, fill.len).set(new Uint8Array(wasmExports.memory.buffer, ptr, fill.len));
+    inFlight += 1;
+    port.postMessage({ buffer, fill }, [buffer]);
+    return 0;
+  };
+  const room = async () => {
+    while (inFlight >= IN_FLIGHT) {
+      returned = signal();
+      await returned.promise;
+    }
+  };
   return {
     /** Copies the next piece of the file (at most `cap` bytes) to `ptr`; 0 at the end, -1 on failure. */
-    async suspendingRead(ptr, cap) {
-      try {
-        const piece = await read(cap);
+    suspendingRead(ptr, cap) {
+      const copy = (piece) => {
         new Uint8Array(wasmExports.memory.buffer, ptr, piece.length).set(piece);
         return piece.length;
+      };
+      try {
+        const piece = read(cap);
+        return piece instanceof Promise ? piece.then(copy, () => -1) : copy(piece);
       } catch {
         return -1;
       }
     },
-    async suspendingEmit(ptr, fill) {
-      while (inFlight >= IN_FLIGHT) {
-        returned = signal();
-        await returned.promise;
-      }
-      const buffer = free.pop() || new ArrayBuffer(CHUNK);
-      new Uint8Array(buffer, 0, fill.len).set(new Uint8Array(wasmExports.memory.buffer, ptr, fill.len));
-      inFlight += 1;
-      port.postMessage({ buffer, fill }, [buffer]);
-      return 0;
-    },
+    suspendingEmit: (ptr, fill) => (inFlight < IN_FLIGHT ? send(ptr, fill) : room().then(() => send(ptr, fill))),
   };
 }
 
 /** The checker's side of the pipe. */
 function checkerPipe(port) {
-  const queue = [];
-  let arrived = signal();
+  const fills = inbox(port);
   let last;
-  port.onmessage = ({ data }) => {
-    queue.push(data);
-    arrived.wake();
+  const copy = ({ buffer, fill }, ptr) => {
+    new Uint8Array(wasmExports.memory.buffer, ptr, fill.len).set(new Uint8Array(buffer, 0, fill.len));
+    port.postMessage(buffer, [buffer]);
+    last = fill;
+    return 0;
   };
   return {
-    async suspendingPull(ptr) {
-      while (queue.length === 0) {
-        arrived = signal();
-        await arrived.promise;
-      }
-      const { buffer, fill } = queue.shift();
-      new Uint8Array(wasmExports.memory.buffer, ptr, fill.len).set(new Uint8Array(buffer, 0, fill.len));
-      port.postMessage(buffer, [buffer]);
-      last = fill;
-      return 0;
-    },
+    suspendingPull: (ptr) => (fills.ready() ? copy(fills.take(), ptr) : fills.next().then((m) => copy(m, ptr))),
     lastFill: () => last,
   };
 }
 
-/** Runs the job `prepare` sets up, with `pipe` as the JavaScript it may wait on. */
+/** Binaryen Asyncify's states (`asyncify_get_state`). */
+const UNWINDING = 1;
+const REWINDING = 2;
+/** Bytes the stack may be unwound into: `UNWIND_ROOM` in wasm/src/pipeline.rs. */
+const UNWIND_ROOM = 1 << 20;
+
+/** Where the job's stack is unwound to while it waits (an address in wasm memory). */
+let unwindBuffer = 0;
+/** The promise the unwound job waits on, and then what it settled with. */
+let awaited;
+let answer;
+
+/**
+ * An import that may make the job wait: `fn` returns its answer, or a
+ * promise of it; then the wasm stack is unwound into memory, and `runJob`
+ * rewinds it once the promise settles, when this returns the answer.
+ */
+function suspending(fn) {
+  return (...args) => {
+    if (wasmExports.asyncify_get_state() === REWINDING) {
+      wasmExports.asyncify_stop_rewind();
+      return answer;
+    }
+    const value = fn(...args);
+    if (!(value instanceof Promise)) return value;
+    awaited = value;
+    const bounds = new Int32Array(wasmExports.memory.buffer, unwindBuffer, 2);
+    bounds[0] = unwindBuffer + 8;
+    bounds[1] = unwindBuffer + 8 + UNWIND_ROOM;
+    wasmExports.asyncify_start_unwind(unwindBuffer);
+    return 0;
+  };
+}
+
+/** Runs the job `prepare` sets up, with `pipe` as the JavaScript it calls, to its end. */
 async function runJob(pipe, prepare) {
-  self.ramcheckPipe = pipe;
+  self.ramcheckPipe = {};
+  for (const [name, fn] of Object.entries(pipe)) self.ramcheckPipe[name] = name.startsWith("suspending") ? suspending(fn) : fn;
   prepare();
-  await WebAssembly.promising(wasmExports.ramcheck_run_job)();
+  unwindBuffer = wasmExports.ramcheck_unwind_buffer();
+  wasmExports.ramcheck_run_job();
+  while (wasmExports.asyncify_get_state() === UNWINDING) {
+    wasmExports.asyncify_stop_unwind();
+    answer = await awaited;
+    wasmExports.asyncify_start_rewind(unwindBuffer);
+    wasmExports.ramcheck_run_job();
+  }
   return wasm_bindgen.takeResult();
 }
 
@@ -207,15 +321,26 @@ const operations = {
   check: (m, id) => {
     parseTarget(m.target);
     const report = m.port
-      ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheck(m.file, m.name, m.deep))
-      : wasm_bindgen.checkBlob(m.file, m.name, m.deep, progressOf(id));
+      ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheck(m.size, m.head, m.name, m.deep))
+      : m.reads
+        ? runJob(readsPipe(m.reads), () => wasm_bindgen.prepareCheckFed(m.size, m.name, m.deep, progressOf(id)))
+        : wasm_bindgen.checkBlob(m.file, m.name, m.deep, progressOf(id));
     return Promise.resolve(report).then((r) => wasm_bindgen.retargetReport(r, m.target));
   },
   retarget: (m) => {
     parseTarget(m.target);
     return wasm_bindgen.retargetReport(m.report, m.target);
   },
-  inflate: (m, id) => runJob(inflaterPipe(m.port, m.file), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
+  inflate: (m, id) =>
+    runJob(inflaterPipe(m.port, m.feed ? fedPieces(m.feed) : streamPieces(m.file)), () => wasm_bindgen.prepareInflate(m.size, progressOf(id))),
+  // Whether this worker may read a Blob (not in WebKit on a page opened from a file).
+  readable: () => {
+    try {
+      return new FileReaderSync().readAsArrayBuffer(new Blob([new Uint8Array(1)])).byteLength === 1;
+    } catch {
+      return false;
+    }
+  },
   plan: (m, id) => {
     parseTarget(m.target);
     return wasm_bindgen.planRepair(m.file, m.name, m.outputName, m.target, progressOf(id));
@@ -228,31 +353,11 @@ const operations = {
   format: (m) => wasm_bindgen.formatReport(m.report, m.style, m.language),
 };
 
-/** The wasm instance's own exports (memory, `ramcheck_run_job`), once instantiated. */
+/** The wasm instance's own exports (memory, `ramcheck_run_job`, Asyncify's), once instantiated. */
 let wasmExports;
 
-/**
- * Instantiates the module. With JS Promise Integration, the imports named
- * `suspending…` are wrapped so that a promise they return suspends the wasm
- * caller instead of reaching it; without it they are never called.
- */
 function instantiate(module) {
-  const Instance = WebAssembly.Instance;
-  if (typeof WebAssembly.Suspending === "function") {
-    WebAssembly.Instance = function (mod, imports) {
-      for (const functions of Object.values(imports)) {
-        for (const name of Object.keys(functions)) {
-          if (name.startsWith("__wbg_suspending")) functions[name] = new WebAssembly.Suspending(functions[name]);
-        }
-      }
-      return new Instance(mod, imports);
-    };
-  }
-  try {
-    wasmExports = wasm_bindgen.initSync({ module });
-  } finally {
-    WebAssembly.Instance = Instance;
-  }
+  wasmExports = wasm_bindgen.initSync({ module });
 }
 
 self.onmessage = (event) => {

@@ -1,6 +1,6 @@
 // `npm run build`: the wasm, the npm package in pkg/ and the page in dist/.
 //
-//   cargo (wasm32) -> wasm-bindgen --target no-modules -> pkg/
+//   cargo (wasm32) -> wasm-bindgen --target no-modules -> wasm-opt --asyncify -> pkg/
 //     index.js, index.d.ts    the API (js/)
 //     README.md               its reference (js/README.md)
 //     worker-source.js        glue + js/worker.js, as one string
@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SOURCES = ["src", "js", "www", "Cargo.toml", "Cargo.lock", "tools/build.mjs"];
+const SOURCES = ["src", "wasm", "js", "www", "Cargo.toml", "Cargo.lock", ".cargo", "tools/build.mjs"];
 const STAMP = join(ROOT, "dist", "index.html");
 
 function newest(path) {
@@ -39,14 +39,30 @@ function run(command, args) {
 
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 
+/**
+ * binaryen's optimizer (the npm package `binaryen`), with the features the
+ * Rust build uses. Not reference types: Asyncify cannot save a reference in
+ * a local, so .cargo/config.toml turns them off for wasm32, and the
+ * standard library's claim to them is stripped before wasm-bindgen reads it
+ * (or it would pass JavaScript values as references).
+ */
+function wasmOpt(args) {
+  const features = ["mutable-globals", "nontrapping-float-to-int", "bulk-memory", "bulk-memory-opt", "sign-ext", "multivalue", "call-indirect-overlong"];
+  run(process.execPath, [join(ROOT, "node_modules", "binaryen", "bin", "wasm-opt"), ...features.map((f) => `--enable-${f}`), ...args]);
+}
+
 export function build() {
   run("cargo", ["build", "-p", "ramcheck-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--release", "--quiet"]);
   const bindgen = join(ROOT, "target", "wasm-bindgen");
-  run("wasm-bindgen", [
-    "--target", "no-modules", "--no-typescript", "--out-dir", bindgen, "--out-name", "ramcheck",
-    join(ROOT, "target", "wasm32-unknown-unknown", "release", "ramcheck_wasm.wasm"),
-  ]);
-  const wasm = readFileSync(join(bindgen, "ramcheck_bg.wasm"));
+  mkdirSync(bindgen, { recursive: true });
+  const input = join(bindgen, "input.wasm");
+  wasmOpt([join(ROOT, "target", "wasm32-unknown-unknown", "release", "ramcheck_wasm.wasm"), "--strip-target-features", "-o", input]);
+  run("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--out-dir", bindgen, "--out-name", "ramcheck", input]);
+  // The imports that may make the two-worker pipeline's jobs wait (see
+  // wasm/src/pipeline.rs); -O2 takes back much of what Asyncify adds.
+  const asyncified = join(bindgen, "ramcheck_async.wasm");
+  wasmOpt([join(bindgen, "ramcheck_bg.wasm"), "--asyncify", "--pass-arg=asyncify-imports@./ramcheck_bg.js.__wbg_suspending*", "-O2", "-o", asyncified]);
+  const wasm = readFileSync(asyncified);
   const glue = readFileSync(join(bindgen, "ramcheck.js"), "utf8");
   const worker = readFileSync(join(ROOT, "js", "worker.js"), "utf8");
 

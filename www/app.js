@@ -111,38 +111,8 @@ function renderProgress() {
   $("#progress-text").textContent = parts.join(" · ");
 }
 
-/**
- * Whether a worker of this page can read `file`. Opened from a file
- * (file://), WebKit lets no worker read a File or Blob, and the checker
- * reads in workers: the page says so rather than report the package
- * unreadable. Served pages are not asked.
- */
-function workersCanRead(file) {
-  if (location.protocol !== "file:") return Promise.resolve(true);
-  const source = "self.onmessage = ({ data }) => { try { new FileReaderSync().readAsArrayBuffer(data.slice(0, 1)); self.postMessage(true); } catch (e) { self.postMessage(false); } };";
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  return new Promise((resolve) => {
-    const worker = new Worker(url);
-    const done = (readable) => {
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      resolve(readable);
-    };
-    worker.onmessage = ({ data }) => done(data === true);
-    worker.onerror = () => done(true); // not this problem: the check will say what is
-    worker.postMessage(file);
-  });
-}
-
 async function check(file) {
   if (!file || running) return;
-  if (!(await workersCanRead(file))) {
-    const error = new Error("file origin");
-    error.code = "fileOrigin";
-    showError(error, file);
-    input.value = "";
-    return;
-  }
   retargets++; // a re-target still under way is about the previous report
   showError(null);
   lastReport = null;

@@ -28,7 +28,6 @@ const STRINGS = {
     checkerFailed: {
       crashed: "the checker stopped unexpectedly, perhaps for lack of memory. If it fails again, check the file with the ramcheck command line.",
       stalled: "the checker stopped responding.",
-      fileOrigin: "this browser does not let a page opened from a file read the package in its workers (WebKit, Safari). Open ramcheck.html in Chromium or Firefox, open the page from a server, or use the ramcheck command line.",
     },
     retry: "Try again",
     verdict: {
@@ -114,7 +113,6 @@ const STRINGS = {
     checkerFailed: {
       crashed: "检查程序意外停止，可能是内存不足。如果再次失败，请用 ramcheck 命令行检查该文件。",
       stalled: "检查程序没有响应。",
-      fileOrigin: "此浏览器不允许从本地文件打开的页面在其工作线程中读取安装包（WebKit、Safari）。请在 Chromium 或 Firefox 中打开 ramcheck.html，或通过服务器打开页面，或使用 ramcheck 命令行。",
     },
     retry: "重试",
     verdict: {

@@ -68,12 +68,7 @@ eachEngine(ready, (test) => {
     assert.ok(last.mbPerSecond > 0);
   });
 
-  test("a gzip package is checked on two workers where that is faster (JSPI, not Firefox), anything else on one; every path gives the native report", { timeout: 600_000 }, async (t) => {
-    const jspi = await page.evaluate(() => typeof WebAssembly.Suspending === "function");
-    assert.equal(jspi, engine.can.jspi === true, `${engine.name} has JS Promise Integration: ${jspi}`);
-    if (!jspi) skipped(t, engine, "jspi", `${engine.can.jspi}: the two-worker path does not exist there`);
-    // Measured (bench/browser.mjs): Firefox checks faster on one worker.
-    const pipelineByDefault = jspi && engine.name !== "firefox";
+  test("a gzip package is checked on two workers, anything else on one, in every engine; every path gives the native report", { timeout: 600_000 }, async () => {
     for (const [name, path] of Object.entries(cases)) {
       const native = nativeReport(path);
       const checks = await inPage(`async (api, file) => {
@@ -82,19 +77,13 @@ eachEngine(ready, (test) => {
           const report = await api.validatePackage(file(${JSON.stringify(name)}), options);
           return { report, workers: window.workersStarted - before };
         };
-        // Without JSPI the default is the one-worker path: checked once.
-        const auto = await run({});
-        return { auto, two: ${jspi} ? await run({ parallel: true }) : null, one: ${jspi} ? await run({ parallel: false }) : auto };
+        return { auto: await run({}), one: await run({ parallel: false }) };
       }`);
       const gzip = native.summary.container === "tar.gz";
-      assert.equal(checks.auto.workers, gzip && pipelineByDefault ? 2 : 1, `${name}: workers`);
+      assert.equal(checks.auto.workers, gzip ? 2 : 1, `${name}: workers`);
       assert.equal(checks.one.workers, 1, `${name}: workers with parallel: false`);
       assert.deepEqual(withoutMillis(checks.auto.report), withoutMillis(native), `${name}, by default`);
       assert.deepEqual(withoutMillis(checks.one.report), withoutMillis(native), `${name}, one worker`);
-      if (jspi) {
-        assert.equal(checks.two.workers, gzip ? 2 : 1, `${name}: workers with parallel: true`);
-        assert.deepEqual(withoutMillis(checks.two.report), withoutMillis(native), `${name}, two workers`);
-      }
     }
   });
 
@@ -128,11 +117,7 @@ eachEngine(ready, (test) => {
     assert.equal(result.badRetarget, "TypeError");
   });
 
-  test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async (t) => {
-    if (engine.can.jspi !== true) {
-      skipped(t, engine, "jspi", `${engine.can.jspi}: there is no inflater worker to test`);
-      return;
-    }
+  test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async () => {
     const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
     assert.ok(names.length >= 2, Object.keys(cases).join(", "));
     const reports = await inPage(`async (api, file) => {
@@ -145,7 +130,7 @@ eachEngine(ready, (test) => {
         "};\\n" + source;
       try {
         const reports = {};
-        for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name), { parallel: true });
+        for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name));
         return reports;
       } finally {
         window.workerPrefix = undefined;

@@ -14,13 +14,11 @@ let cases;
 let engine;
 
 // WebKitGTK lets no worker of a page opened from a file read a File or
-// Blob (NotReadableError, even for a Blob made in memory), and the checker
-// reads in a worker: there the test runs, and is known to fail, until the
-// checker can be fed from the page (the push-fed checker of issue 18).
-const WEBKIT_FILE = "WebKitGTK: workers of a file:// page cannot read a Blob (NotReadableError); needs the push-fed checker";
-
-eachEngine((suite) => ({ env, cases, engine } = suite), (engineTest, suiteEngine) => {
-  engineTest("opened from a file: the seed package fails with IMG001, a valid one passes, and no request is made", { todo: suiteEngine.name === "webkit" ? WEBKIT_FILE : false }, (t) =>
+// Blob (NotReadableError, even for a Blob made in memory): there the page
+// reads the package and feeds it to the checker's workers, and every
+// container still gets its verdict.
+eachEngine((suite) => ({ env, cases, engine } = suite), (engineTest) => {
+  engineTest("opened from a file: the seed package fails with IMG001, a plain tar with PKG001, valid ones pass (tar.gz, zip), and no request is made", (t) =>
     withPage(env, { url: fileUrl() }, async (page) => {
       assert.equal(await page.evaluate(() => location.protocol), "file:");
       const requests = [];
@@ -30,24 +28,16 @@ eachEngine((suite) => ({ env, cases, engine } = suite), (engineTest, suiteEngine
       assert.equal(await checkFile(page, cases.seed, 15_000), "fail");
       assert.match(await page.textContent("#report"), /IMG001/);
       await page.screenshot({ path: shot(engine, "file-seed.png") });
-      await page.click("text=Check another file");
-      await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
-      assert.equal(await checkFile(page, cases.valid, 15_000), "pass");
+      for (const [name, verdict, code] of [["plain-tar", "fail", /PKG001/], ["valid-zip", "pass", /No problems found/], ["valid", "pass", /No problems found/]]) {
+        await page.click("text=Check another file");
+        await page.evaluate(() => document.querySelector("#report").removeAttribute("data-verdict"));
+        assert.equal(await checkFile(page, cases[name], 15_000), verdict, name);
+        assert.match(await page.textContent("#report"), code, name);
+      }
       assert.deepEqual(requests, []);
       // Its explanations work offline too.
       await page.click("button[data-lang=zh]");
       assert.match(await page.textContent("#report .verdict"), /会成功导入|可以导入|导入/);
-    }));
-
-  engineTest("opened from a file where workers cannot read the package: the page says so, in English and Chinese", { skip: suiteEngine.name === "webkit" ? false : "this engine's workers read files in a file:// page (the test above)" }, () =>
-    withPage(env, { url: fileUrl() }, async (page) => {
-      await page.setInputFiles("input[type=file]", cases.seed);
-      await page.waitForSelector("#error:not([hidden])");
-      assert.match(await page.textContent("#error"), /does not let a page opened from a file read the package.*Chromium or Firefox/);
-      assert.equal(await page.getAttribute("#report", "data-verdict"), null);
-      await page.click("button[data-lang=zh]");
-      assert.match(await page.textContent("#error"), /不允许从本地文件打开的页面/);
-      await page.screenshot({ path: shot(engine, "file-unreadable-zh.png") });
     }));
 });
 

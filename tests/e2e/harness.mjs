@@ -73,7 +73,6 @@ const ENGINES = {
     bypassCSP: true,
     clock: true,
     keyboard: true,
-    jspi: true,
     opfsRepair: true,
   },
   firefox: {
@@ -85,7 +84,6 @@ const ENGINES = {
     bypassCSP: "puppeteer turns the Content-Security-Policy off over CDP only, not over WebDriver BiDi",
     clock: "a fake clock is Playwright's (Chromium only here)",
     keyboard: "the file chooser event is Playwright's (Chromium only here)",
-    jspi: true,
     opfsRepair: true,
   },
   webkit: {
@@ -97,7 +95,6 @@ const ENGINES = {
     bypassCSP: "WebDriver classic cannot turn the Content-Security-Policy off",
     clock: "a fake clock is Playwright's (Chromium only here)",
     keyboard: "the file chooser event is Playwright's (Chromium only here)",
-    jspi: "WebKit has no JS Promise Integration",
     opfsRepair: "WebKitGTK has no synchronous access handles in workers: the page shows the command line (tested)",
   },
 };

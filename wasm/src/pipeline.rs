@@ -3,45 +3,51 @@
 //! worker, which walks them. Inflating is the larger half of a check, so the
 //! walk, the image archives and the rules run beside it instead of after it.
 //!
-//! Each side is plain synchronous Rust: a call into JavaScript that returns a
-//! promise (hand a fill over / wait for the next one) suspends the wasm stack
-//! until it settles, through JS Promise Integration (`WebAssembly.Suspending`
-//! and `WebAssembly.promising`, wired up in `js/worker.js`). A job is
-//! therefore set up by a normal export, run by [`ramcheck_run_job`] (which the
-//! worker calls through `WebAssembly.promising`), and its result taken by a
-//! normal export. Browsers without JSPI use `checkBlob` in one worker.
+//! Each side is plain synchronous Rust that calls JavaScript for its next
+//! piece of input or to hand a fill over. When the answer is not there yet,
+//! the JavaScript suspends the wasm stack until it is: the module is built
+//! with binaryen's Asyncify (`tools/build.mjs`), which lets an import unwind
+//! the stack into memory and the worker rewind it later (`js/worker.js`). It
+//! works in every engine, unlike JS Promise Integration (not in WebKit, and
+//! in Firefox 153 slower than one worker), and a call that need not wait
+//! costs nothing. A job is therefore set up by a normal export and run by
+//! [`ramcheck_run_job`], which the worker calls again after each wait; its
+//! result is taken by [`take_result`].
 //!
-//! Why not wasm-bindgen's own `jspi` attributes: they wrap the imports when
-//! the module is instantiated, so the one module would no longer load in
-//! browsers without JSPI, and its stack juggling (for wasm that runs while
-//! another call is suspended) is not needed: each worker runs one job, and
-//! nothing calls into its wasm while the job waits.
+//! Neither side reads the package's `Blob`: the inflater is fed the file's
+//! bytes (by its own stream of the file, or by the page where a worker may
+//! not read files: WebKit on a page opened from a file), and the checker
+//! gets the first block and the size, all it needs of the file itself.
 
 use std::cell::RefCell;
 use std::io;
 
 use wasm_bindgen::prelude::*;
-use web_sys::Blob;
 
-use super::{from_js, millis_since, progress_to, to_js, BlobSource};
+use super::{from_js, millis_since, progress_to, to_js, SliceSource};
 use ramcheck::stream::{self, Fill, GzipStream, Sequential, SourceReader, StreamError, FILL_BUFFER, WINDOW};
-use ramcheck::Options;
+use ramcheck::{ByteSource, Options};
 
 #[wasm_bindgen]
 extern "C" {
     /// Inflater side: hands the fill whose bytes are at `ptr` to the checker.
-    /// Returns a promise that settles when another fill may be made.
+    /// Returns (perhaps after a wait) once another fill may be made.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingEmit)]
-    fn emit(ptr: u32, fill: JsValue) -> f64;
+    fn emit(ptr: u32, fill: &JsValue) -> f64;
     /// Inflater side: copies the next piece of the file's stream (at most
-    /// `cap` bytes) to `ptr`. Returns a promise of its length (0 at the end,
-    /// -1 on failure).
+    /// `cap` bytes) to `ptr`. Returns its length (0 at the end, -1 on
+    /// failure), perhaps after a wait.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingRead)]
     fn read_next(ptr: u32, cap: u32) -> f64;
     /// Checker side: copies the next fill's bytes to `ptr` (at most
-    /// 1 MiB). Returns a promise that settles when they are there.
+    /// 1 MiB). Returns once they are there.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingPull)]
     fn pull(ptr: u32) -> f64;
+    /// A check fed by the page: copies the file's bytes `[offset, offset +
+    /// len)` to `ptr`. Returns how many were copied (-1 on failure), after a
+    /// wait.
+    #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = suspendingReadAt)]
+    fn read_at(ptr: u32, offset: f64, len: u32) -> f64;
     /// Checker side: the fill whose bytes `pull` copied last.
     #[wasm_bindgen(js_namespace = ramcheckPipe, js_name = lastFill)]
     fn last_fill() -> JsValue;
@@ -49,7 +55,8 @@ extern "C" {
 
 enum Job {
     Inflate { len: u64, progress: Option<js_sys::Function> },
-    Check { blob: Blob, name: String, deep: bool },
+    Check { head: Head, name: String, deep: bool },
+    CheckFed { len: u64, name: String, deep: bool, progress: Option<js_sys::Function> },
 }
 
 thread_local! {
@@ -64,22 +71,67 @@ pub fn prepare_inflate(len: f64, progress: Option<js_sys::Function>) {
     JOB.set(Some(Job::Inflate { len: len as u64, progress }));
 }
 
-/// Sets up the checker side for the gzip package in `blob`, uploaded as `name`.
+/// Sets up the checker side for a gzip package of `len` bytes, uploaded as
+/// `name`, whose first bytes are `head` (at least the first tar block's
+/// worth, or the whole file when it is shorter).
 #[wasm_bindgen(js_name = prepareCheck)]
-pub fn prepare_check(blob: Blob, name: String, deep: bool) {
-    JOB.set(Some(Job::Check { blob, name, deep }));
+pub fn prepare_check(len: f64, head: Vec<u8>, name: String, deep: bool) {
+    JOB.set(Some(Job::Check { head: Head { len: len as u64, bytes: head }, name, deep }));
 }
 
-/// Runs the job set up last. Called through `WebAssembly.promising`, so that
-/// the imports above may suspend it.
+/// Sets up a one-worker check of a package of `len` bytes, uploaded as
+/// `name`, that reads the file through `suspendingReadAt`: where a worker
+/// may not read files itself, the page reads them for it. `progress` is
+/// called with the bytes read so far.
+#[wasm_bindgen(js_name = prepareCheckFed)]
+pub fn prepare_check_fed(len: f64, name: String, deep: bool, progress: Option<js_sys::Function>) {
+    JOB.set(Some(Job::CheckFed { len: len as u64, name, deep, progress }));
+}
+
+/// Room for the wasm stack while a job waits, in bytes: Asyncify saves each
+/// frame's locals there (a few KiB at the deepest wait; it traps if they
+/// ever outgrow it).
+const UNWIND_ROOM: usize = 1 << 20;
+
+/// The buffer Asyncify unwinds the stack into: its address, followed in
+/// memory by `UNWIND_ROOM` bytes. Each worker runs one job and asks once.
+#[no_mangle]
+pub extern "C" fn ramcheck_unwind_buffer() -> *mut u8 {
+    // u64s: Asyncify's two header words must be aligned.
+    Box::leak(vec![0u64; UNWIND_ROOM / 8 + 1].into_boxed_slice()).as_mut_ptr().cast()
+}
+
+/// Runs the job set up last. The worker calls it again, after a wait, to
+/// rewind the stack where the wait began (the first lines then do not run).
 #[no_mangle]
 pub extern "C" fn ramcheck_run_job() {
     let result = match JOB.take() {
         Some(Job::Inflate { len, progress }) => inflate(len, progress),
-        Some(Job::Check { blob, name, deep }) => check(blob, &name, deep),
+        Some(Job::Check { head, name, deep }) => check(&head, &name, deep),
+        Some(Job::CheckFed { len, name, deep, progress }) => check_fed(len, &name, deep, progress),
         None => Err(JsValue::from_str("no job was prepared")),
     };
     RESULT.set(Some(result));
+}
+
+/// What the checker side has of the file itself: its size and first bytes
+/// (the walk reads the container's head there; the rest comes inflated).
+struct Head {
+    len: u64,
+    bytes: Vec<u8>,
+}
+
+impl ByteSource for Head {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        match self.bytes.read_at(offset, buf)? {
+            0 if offset < self.len && !buf.is_empty() => Err(io::Error::other("the checker reads the package only inflated")),
+            n => Ok(n),
+        }
+    }
 }
 
 /// The result of the job run last: `true` for the inflater, the report for
@@ -108,15 +160,14 @@ fn inflate(len: u64, progress: Option<js_sys::Function>) -> Result<JsValue, JsVa
     loop {
         let fill = stream::fill(&mut gz, &mut buf);
         let last = fill.last;
-        emit(buf[WINDOW..].as_ptr() as u32, to_js(&fill)?);
+        emit(buf[WINDOW..].as_ptr() as u32, &to_js(&fill)?);
         if last {
             return Ok(JsValue::TRUE);
         }
     }
 }
 
-fn check(blob: Blob, name: &str, deep: bool) -> Result<JsValue, JsValue> {
-    let source = BlobSource::new(blob)?;
+fn check(source: &Head, name: &str, deep: bool) -> Result<JsValue, JsValue> {
     let options = Options { deep };
     let mut refill = |buf: &mut [u8]| -> Fill {
         pull(buf[WINDOW..].as_mut_ptr() as u32);
@@ -126,7 +177,22 @@ fn check(blob: Blob, name: &str, deep: bool) -> Result<JsValue, JsValue> {
         })
     };
     let started = js_sys::Date::now();
-    let mut report = ramcheck::stream::check_with(&source, name, &options, &mut refill);
+    let mut report = ramcheck::stream::check_with(source, name, &options, &mut refill);
+    report.stats.millis = millis_since(started);
+    to_js(&report)
+}
+
+fn check_fed(len: u64, name: &str, deep: bool, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let source = SliceSource::new(len, |offset, buf: &mut [u8]| {
+        let n = read_at(buf.as_mut_ptr() as u32, offset as f64, buf.len() as u32);
+        if n < 0.0 {
+            return Err(io::Error::other("the file cannot be read"));
+        }
+        Ok(n as usize)
+    });
+    let mut report_progress = progress_to(progress);
+    let started = js_sys::Date::now();
+    let mut report = ramcheck::check(&source, name, &Options { deep }, Some(&mut report_progress));
     report.stats.millis = millis_since(started);
     to_js(&report)
 }
