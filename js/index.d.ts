@@ -132,11 +132,10 @@ export interface ValidateOptions {
    */
   stallTimeout?: number;
   /**
-   * A gzip package is checked on two workers (one inflates, one walks) where
-   * the browser has JS Promise Integration (Chromium 137+, Firefox 153+) and
-   * that is the faster path there (not in Firefox, by measurement); `true`
-   * asks for two workers wherever JSPI exists, `false` keeps it to one. The
-   * report is the same either way.
+   * A gzip package is checked on two workers (one inflates, one walks)
+   * where that is the faster path (Chromium, by measurement); `true` asks
+   * for two workers in any browser, `false` keeps it to one. The report is
+   * the same either way.
    */
   parallel?: boolean;
 }

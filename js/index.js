@@ -92,8 +92,8 @@ function runInWorker(request, options) {
  * [`runInWorker`] for requests that work together, one worker each (the
  * pipeline of a check): settles with the last request's answer, or with the
  * first failure of any; word from any of them counts against a stall. Each
- * request may carry a `port`, a `feed` and `reads` (MessagePorts,
- * transferred to its worker).
+ * request may carry a `port` or `reads` (a MessagePort, transferred to its
+ * worker).
  */
 function runInWorkers(requests, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
   const text = messages(language);
@@ -144,7 +144,7 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
         });
         if (signal) signal.addEventListener("abort", onAbort, { once: true });
         alive();
-        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), [request.port, request.feed, request.reads].filter(Boolean)));
+        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), [request.port, request.reads].filter(Boolean)));
       }),
   );
 }
@@ -153,12 +153,27 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
 const HEAD = 512;
 
 /**
- * The head of `file` when it is checked on two workers (a gzip package;
- * `parallel` false asks for one worker), else null. The checker of the
+ * Whether the two-worker check is the faster one in this browser, by
+ * measurement (`node bench/browser.mjs`): in Chromium it is (1.2x the native
+ * CLI against 1.9x on one worker). In Firefox the workers' messages and
+ * copies cost more than the second core gives (4.5x against 1.8x), and in
+ * WebKit it gains nothing (1.8x both) while its file stream buffers a
+ * gigabyte, so both take one worker.
+ */
+function pipelineFaster() {
+  const agent = (typeof navigator !== "undefined" && navigator.userAgent) || "";
+  return !/\bFirefox\//.test(agent) && !(/\bAppleWebKit\//.test(agent) && !/Chrom(e|ium)\//.test(agent));
+}
+
+/**
+ * The head of `file` when it is checked on two workers, else null: a gzip
+ * package where that is the faster path (`pipelineFaster`); `parallel` true
+ * asks for two workers in any browser, false for one. The checker of the
  * pipeline reads nothing else of the file itself.
  */
 function pipelineHead(file, parallel) {
   if (parallel === false || typeof MessageChannel !== "function") return Promise.resolve(null);
+  if (parallel !== true && !pipelineFaster()) return Promise.resolve(null);
   return file
     .slice(0, HEAD)
     .arrayBuffer()
@@ -172,8 +187,8 @@ let workersRead;
 
 /**
  * Whether a worker of this page may read a File: not in WebKit on a page
- * opened from a file (file://), where the page itself reads the package and
- * sends it to the worker (`feedFile`). Asked once per page without an origin.
+ * opened from a file (file://), where the page reads for a one-worker check
+ * (`serveFile`). Asked once per page without an origin.
  */
 function workersReadFiles() {
   // Only a page without an origin of its own can be refused.
@@ -199,51 +214,10 @@ function serveFile(file, port) {
   return () => port.close();
 }
 
-/** Chunks sent ahead of the worker's acknowledgements, at most (`feedFile`). */
-const FEED_AHEAD = 8;
-
-/**
- * Sends `file` over `port` in chunks, then null, keeping at most
- * `FEED_AHEAD` chunks that the worker has not acknowledged; a read error is
- * sent as `{error}`. Returns a function that stops it (once the check ends).
- */
-function feedFile(file, port) {
-  const reader = file.stream().getReader();
-  let ahead = 0;
-  let reading = false;
-  const pump = () => {
-    if (reading || ahead >= FEED_AHEAD) return;
-    reading = true;
-    reader.read().then(
-      ({ done, value }) => {
-        reading = false;
-        if (done) {
-          port.postMessage(null);
-          return;
-        }
-        ahead += 1;
-        const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
-        const chunk = whole ? value : value.slice();
-        port.postMessage(chunk, [chunk.buffer]);
-        pump();
-      },
-      (e) => port.postMessage({ error: String((e && e.message) || e) }),
-    );
-  };
-  port.onmessage = () => {
-    ahead -= 1;
-    pump();
-  };
-  pump();
-  return () => {
-    port.close();
-    reader.cancel().catch(() => {});
-  };
-}
-
 /**
  * Checks one package and resolves with its report. Each call runs in its own
- * worker (a gzip package in two, see `pipelineHead`); aborting `signal`
+ * worker (a gzip package in two where that is faster, see `pipelineHead`);
+ * aborting `signal`
  * terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
@@ -259,31 +233,28 @@ export function validatePackage(file, options = {}) {
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
   const check = { op: "check", file, name, deep, target };
-  // Where workers may not read files, the page reads for them until the end.
-  let stopReading = () => {};
-  return Promise.all([pipelineHead(file, parallel), workersReadFiles()])
-    .then(([head, readable]) => {
-      if (!head) {
-        if (readable) return [check];
+  // Where workers may not read files, the page reads for the one worker.
+  let stopServing = () => {};
+  return Promise.all([workersReadFiles(), pipelineHead(file, parallel)])
+    .then(([readable, head]) => {
+      if (!readable) {
         const reads = new MessageChannel();
-        stopReading = serveFile(file, reads.port1);
+        stopServing = serveFile(file, reads.port1);
         return [Object.assign(check, { size: file.size, reads: reads.port2 })];
       }
+      if (!head) return [check];
       const channel = new MessageChannel();
-      const inflate = { op: "inflate", file, size: file.size, port: channel.port1 };
-      if (!readable) {
-        const feed = new MessageChannel();
-        stopReading = feedFile(file, feed.port1);
-        inflate.feed = feed.port2;
-      }
-      return [inflate, Object.assign(check, { size: file.size, head, port: channel.port2 })];
+      return [
+        { op: "inflate", file, port: channel.port1 },
+        Object.assign(check, { size: file.size, head, port: channel.port2 }),
+      ];
     })
     .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
     .then((result) => {
       report(result.stats.bytes_read);
       return result;
     })
-    .finally(() => stopReading());
+    .finally(() => stopServing());
 }
 
 /** Every rule of the catalog, with its texts in English and Chinese. */

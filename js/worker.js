@@ -89,34 +89,11 @@ function signal() {
 }
 
 /**
- * Pieces of a file, one at a time: `read(cap)` returns the next piece (at
- * most `cap` bytes; empty at the end), or a promise of it when none is
- * there yet. `next()` resolves with the next chunk of the source, or null at
- * its end.
- */
-function piecesOf(next) {
-  let rest = new Uint8Array(0);
-  let ended = false;
-  const take = (cap) => {
-    const piece = rest.subarray(0, cap);
-    rest = rest.subarray(piece.length);
-    return piece;
-  };
-  const refill = async (cap) => {
-    while (rest.length === 0 && !ended) {
-      const chunk = await next(rest);
-      if (chunk === null) ended = true;
-      else rest = chunk;
-    }
-    return take(cap);
-  };
-  return (cap) => (rest.length > 0 || ended ? take(cap) : refill(cap));
-}
-
-/**
- * The file as a stream, read ahead: one read is always under way, so the
- * browser reads the next chunk while wasm inflates this one. A byte stream
- * is read into two reused buffers (BYOB); otherwise its own chunks are used.
+ * The file as a stream, read ahead: `read(cap)` returns its next piece (at
+ * most `cap` bytes; empty at the end), or a promise of it when none is there
+ * yet. One read is always under way, so the browser reads the next chunk
+ * while wasm inflates this one. A byte stream is read into two reused
+ * buffers (BYOB); otherwise its own chunks are used.
  */
 function streamPieces(file) {
   const stream = file.stream();
@@ -131,12 +108,25 @@ function streamPieces(file) {
   // BYOB: two buffers take turns, one being read into while wasm takes the other.
   const start = (buffer) => (byob ? reader.read(new Uint8Array(buffer || new ArrayBuffer(CHUNK))) : reader.read());
   let pending = start();
-  return piecesOf(async (used) => {
-    const { done, value } = await pending;
-    if (done) return null;
-    pending = start(used.buffer.byteLength ? used.buffer : null);
-    return value;
-  });
+  let rest = new Uint8Array(0);
+  let ended = false;
+  const take = (cap) => {
+    const piece = rest.subarray(0, cap);
+    rest = rest.subarray(piece.length);
+    return piece;
+  };
+  const refill = async (cap) => {
+    while (rest.length === 0 && !ended) {
+      const { done, value } = await pending;
+      if (done) ended = true;
+      else {
+        pending = start(rest.buffer.byteLength ? rest.buffer : null);
+        rest = value;
+      }
+    }
+    return take(cap);
+  };
+  return (cap) => (rest.length > 0 || ended ? take(cap) : refill(cap));
 }
 
 /**
@@ -161,21 +151,6 @@ function inbox(port) {
       return queue.shift();
     },
   };
-}
-
-/**
- * The file as the page sends it over `port` (where a worker may not read
- * files: see `feedFile` in index.js): chunks, then null; each taken chunk is
- * acknowledged, so that the page sends more.
- */
-function fedPieces(port) {
-  const chunks = inbox(port);
-  return piecesOf(async () => {
-    const chunk = await chunks.next();
-    if (chunk && chunk.error !== undefined) throw new Error(chunk.error);
-    if (chunk !== null) port.postMessage(0);
-    return chunk;
-  });
 }
 
 /**
@@ -332,7 +307,7 @@ const operations = {
     return wasm_bindgen.retargetReport(m.report, m.target);
   },
   inflate: (m, id) =>
-    runJob(inflaterPipe(m.port, m.feed ? fedPieces(m.feed) : streamPieces(m.file)), () => wasm_bindgen.prepareInflate(m.size, progressOf(id))),
+    runJob(inflaterPipe(m.port, streamPieces(m.file)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
   // Whether this worker may read a Blob (not in WebKit on a page opened from a file).
   readable: () => {
     try {

@@ -8,16 +8,15 @@
 //! the JavaScript suspends the wasm stack until it is: the module is built
 //! with binaryen's Asyncify (`tools/build.mjs`), which lets an import unwind
 //! the stack into memory and the worker rewind it later (`js/worker.js`). It
-//! works in every engine, unlike JS Promise Integration (not in WebKit, and
-//! in Firefox 153 slower than one worker), and a call that need not wait
-//! costs nothing. A job is therefore set up by a normal export and run by
-//! [`ramcheck_run_job`], which the worker calls again after each wait; its
-//! result is taken by [`take_result`].
+//! works in every engine, unlike JS Promise Integration (not in WebKit), and
+//! a call that need not wait costs nothing. A job is therefore set up by a
+//! normal export and run by [`ramcheck_run_job`], which the worker calls
+//! again after each wait; its result is taken by [`take_result`].
 //!
-//! Neither side reads the package's `Blob`: the inflater is fed the file's
-//! bytes (by its own stream of the file, or by the page where a worker may
-//! not read files: WebKit on a page opened from a file), and the checker
-//! gets the first block and the size, all it needs of the file itself.
+//! The checker side reads nothing of the package's `Blob` but its first
+//! block, which it is given. The same waiting serves one more job: a
+//! one-worker check whose reads the page answers, where a worker may not
+//! read files (WebKit, on a page opened from a file).
 
 use std::cell::RefCell;
 use std::io;
