@@ -187,7 +187,7 @@ let workersRead;
 
 /**
  * Whether a worker of this page may read a File: not in WebKit on a page
- * opened from a file (file://), where the page reads for a one-worker check
+ * opened from a file (file://), where the page reads for the worker
  * (`serveFile`). Asked once per page without an origin.
  */
 function workersReadFiles() {
@@ -198,18 +198,18 @@ function workersReadFiles() {
 }
 
 /**
- * Answers a worker's reads of `file` over `port`: `{offset, len}` in, the
- * bytes out (an ArrayBuffer, transferred) or `{error}`. For a one-worker
- * check where workers may not read files. Returns a function that stops it.
+ * Answers a worker's reads of `file` over `port`, where workers may not read
+ * files: `{id, offset, len}` in, `{id, bytes}` (an ArrayBuffer, transferred)
+ * or `{id, error}` out. Returns a function that stops it.
  */
 function serveFile(file, port) {
-  port.onmessage = ({ data: { offset, len } }) =>
+  port.onmessage = ({ data: { id, offset, len } }) =>
     file
       .slice(offset, offset + len)
       .arrayBuffer()
       .then(
-        (bytes) => port.postMessage(bytes, [bytes]),
-        (e) => port.postMessage({ error: String((e && e.message) || e) }),
+        (bytes) => port.postMessage({ id, bytes }, [bytes]),
+        (e) => port.postMessage({ id, error: String((e && e.message) || e) }),
       );
   return () => port.close();
 }
@@ -233,21 +233,23 @@ export function validatePackage(file, options = {}) {
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
   const check = { op: "check", file, name, deep, target };
-  // Where workers may not read files, the page reads for the one worker.
+  // Where workers may not read files, the page reads for the one that reads.
   let stopServing = () => {};
   return Promise.all([workersReadFiles(), pipelineHead(file, parallel)])
     .then(([readable, head]) => {
+      let reader = check;
+      let requests = [check];
+      if (head) {
+        const channel = new MessageChannel();
+        reader = { op: "inflate", file, port: channel.port1 };
+        requests = [reader, Object.assign(check, { head, port: channel.port2 })];
+      }
       if (!readable) {
         const reads = new MessageChannel();
         stopServing = serveFile(file, reads.port1);
-        return [Object.assign(check, { size: file.size, reads: reads.port2 })];
+        reader.reads = reads.port2;
       }
-      if (!head) return [check];
-      const channel = new MessageChannel();
-      return [
-        { op: "inflate", file, port: channel.port1 },
-        Object.assign(check, { size: file.size, head, port: channel.port2 }),
-      ];
+      return requests;
     })
     .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
     .then((result) => {

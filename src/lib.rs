@@ -38,11 +38,11 @@ pub use scan::Options;
 pub use target::{Target, Targets};
 
 /// The check with the inflating done elsewhere: the browser's two-worker
-/// pipeline inflates in one worker and walks in another (`wasm/src/pipeline.rs`).
+/// pipeline inflates in one worker and walks in another (`wasm/src/jobs.rs`).
 /// Whichever side inflates, the report is the same as [`check()`]'s.
 pub mod stream {
     pub use crate::check::check_with;
     pub use crate::container::gzip::{fill, Fill, GzipStream, StreamError, FILL_BUFFER, WINDOW};
-    pub use crate::container::source::{Sequential, SourceReader};
+    pub use crate::container::source::SourceReader;
     pub use crate::scan::Refill;
 }

@@ -62,9 +62,9 @@ function wasmOpt(args) {
  * with the CLI's on every fixture, in every engine.
  */
 const NEVER_WAITS = [
-  "*panic*", "*slice_index_fail*", "*slice_end_index*", "*slice_start_index*",
+  "*panic*", "*slice_index_fail*",
   "*fmt::*", "*::format::*", "*io::error::*", "*serde_core::de::Error*", "*serde_json::error*", "*serde_wasm_bindgen*",
-  "*handle_alloc_error*", "*raw_vec::*", "*alloc::alloc::*", "*dlmalloc*", "__rdl_*", "*hashbrown*",
+  "*handle_alloc_error*", "*raw_vec::*", "*alloc::alloc::*", "*dlmalloc*", "*hashbrown*",
   "*zlib_rs::crc32*", "*crc32fast*", "*zlib_rs::inflate*", "*fdeflate*", "*sha2*",
 ];
 
@@ -80,7 +80,7 @@ export function build() {
   wasmOpt([
     join(bindgen, "ramcheck_bg.wasm"),
     "--asyncify",
-    // The imports that may make a job wait (see wasm/src/pipeline.rs).
+    // The imports that may make a job wait (see wasm/src/jobs.rs).
     "--pass-arg=asyncify-imports@./ramcheck_bg.js.__wbg_suspending*",
     `--pass-arg=asyncify-removelist@${NEVER_WAITS.join(",")}`,
     "-O2",

@@ -10,7 +10,6 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 /// Random access to the bytes of one package.
 pub trait ByteSource {
-    /// Total length in bytes.
     /// Its length in bytes.
     fn len(&self) -> u64;
     /// Reads into `buf` from `offset`; returns 0 only at or past the end.
@@ -181,57 +180,6 @@ impl<'a> SourceReader<'a> {
     /// A second cursor at `offset` that neither moves this one nor counts.
     pub fn peek_at(&self, offset: u64) -> SourceReader<'a> {
         SourceReader { source: self.source, len: self.len, pos: offset, bytes_read: 0, next_report: u64::MAX, progress: None, member: None }
-    }
-}
-
-/// A [`ByteSource`] over a stream that is read forward, piece by piece, by
-/// `next(buf)` (which returns how many bytes it put in `buf`, 0 at the end).
-/// Reads at the end of what has come so far take the next piece; reads a
-/// little behind it (the gzip layer looks back into what it has buffered,
-/// never more than one piece) are served from the last two pieces.
-pub struct Sequential<F> {
-    len: u64,
-    piece: usize,
-    next: RefCell<F>,
-    /// Offset and bytes of the last two pieces, the older first.
-    pieces: RefCell<[(u64, Vec<u8>); 2]>,
-}
-
-impl<F: FnMut(&mut [u8]) -> io::Result<usize>> Sequential<F> {
-    /// A stream of `len` bytes, asked for at most `piece` bytes at a time.
-    pub fn new(len: u64, piece: usize, next: F) -> Self {
-        Sequential { len, piece, next: RefCell::new(next), pieces: RefCell::new([(0, Vec::new()), (0, Vec::new())]) }
-    }
-}
-
-impl<F: FnMut(&mut [u8]) -> io::Result<usize>> ByteSource for Sequential<F> {
-    fn len(&self) -> u64 {
-        self.len
-    }
-
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-        let mut pieces = self.pieces.borrow_mut();
-        let end = pieces[1].0 + pieces[1].1.len() as u64;
-        if offset == end && offset < self.len {
-            pieces.swap(0, 1);
-            let (start, bytes) = &mut pieces[1];
-            bytes.resize(self.piece, 0);
-            let n = (self.next.borrow_mut())(bytes)?;
-            bytes.truncate(n);
-            *start = end;
-        }
-        for (start, bytes) in pieces.iter() {
-            if offset >= *start && offset < *start + bytes.len() as u64 {
-                let from = (offset - start) as usize;
-                let n = buf.len().min(bytes.len() - from);
-                buf[..n].copy_from_slice(&bytes[from..from + n]);
-                return Ok(n);
-            }
-        }
-        if offset >= end {
-            return Ok(0);
-        }
-        Err(io::Error::other(format!("offset {offset} is behind the streamed window")))
     }
 }
 

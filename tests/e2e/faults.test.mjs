@@ -55,7 +55,7 @@ async function trapFault(page) {
   await page.evaluate(async () => {
     const { default: source } = await import("/ramcheck/worker-source.js");
     const trap = `() => { throw new WebAssembly.RuntimeError("unreachable"); }`;
-    window.__faults.push({ source: `${source}\nwasm_bindgen.checkBlob = wasm_bindgen.prepareInflate = wasm_bindgen.prepareCheck = ${trap};` });
+    window.__faults.push({ source: `${source}\nwasm_bindgen.prepareCheck = wasm_bindgen.prepareInflate = wasm_bindgen.prepareCheckFills = ${trap};` });
   });
 }
 

@@ -1,15 +1,15 @@
-//! The gzip layer as the browser runs it: the file read forward in pieces of
-//! whatever size the stream gives ([`Sequential`]), inflated on one thread,
-//! its fills sent as JSON to another thread that walks them (the two workers
-//! of `wasm/src/pipeline.rs`). Every package, whole or damaged, must get the
+//! The gzip layer as the browser runs it: the file read in pieces of whatever
+//! size comes ([`Pieces`]), inflated on one thread, its fills sent as JSON to
+//! another thread that walks them (the two workers of `wasm/src/jobs.rs`). Every package, whole or damaged, must get the
 //! same report as the one-thread check of the file.
 
+use std::cell::RefCell;
 use std::io;
 use std::sync::mpsc;
 
 use crate::fixtures::{gzip, Package, Shape};
-use ramcheck::stream::{fill, Fill, GzipStream, Sequential, SourceReader, FILL_BUFFER, WINDOW};
-use ramcheck::{Options, Report};
+use ramcheck::stream::{fill, Fill, GzipStream, SourceReader, FILL_BUFFER, WINDOW};
+use ramcheck::{ByteSource, Options, Report};
 
 /// A deterministic generator of piece sizes (1 byte to 1 MiB, small ones often).
 struct Sizes(u64);
@@ -27,20 +27,32 @@ impl Sizes {
     }
 }
 
+/// `bytes`, each read of which gives fewer bytes than asked for, as often as not.
+struct Pieces<'a> {
+    bytes: &'a [u8],
+    sizes: RefCell<Sizes>,
+}
+
+impl ByteSource for Pieces<'_> {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let at = (offset as usize).min(self.bytes.len());
+        let n = self.sizes.borrow_mut().next().min(buf.len()).min(self.bytes.len() - at);
+        buf[..n].copy_from_slice(&self.bytes[at..at + n]);
+        Ok(n)
+    }
+}
+
 /// The check with the gzip layer on its own thread, fed `bytes` in pieces.
 fn piped(bytes: &[u8], name: &str, seed: u64) -> Report {
     let (fills, received) = mpsc::sync_channel::<(Vec<u8>, String)>(8);
     let options = Options { deep: false };
     std::thread::scope(|threads| {
         threads.spawn(move || {
-            let mut sizes = Sizes(seed);
-            let mut at = 0;
-            let source = Sequential::new(bytes.len() as u64, 1 << 20, |piece: &mut [u8]| -> io::Result<usize> {
-                let n = sizes.next().min(piece.len()).min(bytes.len() - at);
-                piece[..n].copy_from_slice(&bytes[at..at + n]);
-                at += n;
-                Ok(n)
-            });
+            let source = Pieces { bytes, sizes: RefCell::new(Sizes(seed)) };
             let mut gz = GzipStream::new(SourceReader::new(&source, None));
             let mut buf = vec![0; FILL_BUFFER];
             loop {

@@ -16,12 +16,12 @@ use ramcheck::report::{self, Lang};
 use ramcheck::rules::{self, Rule, Text, RULES};
 use ramcheck::{ByteSource, Options, ProgressInfo, Report, Target};
 
-mod pipeline;
+mod jobs;
 
 /// Reads of less than this are served from one cached block, so that small
-/// reads (zip records) and the gzip path's 1 MiB reads share few
-/// `FileReaderSync` calls: with 8 MiB Chromium checked a 300 MB file in
-/// 0.9–1.5 s instead of 1.8–2.5 s with 1 MiB; 16 MiB was slower again.
+/// reads (zip records) and the gzip layer's 1 MiB reads share few reads of
+/// the file: with 8 MiB Chromium checked a 300 MB file in 0.9–1.5 s instead
+/// of 1.8–2.5 s with 1 MiB (`FileReaderSync`); 16 MiB was slower again.
 const BLOCK: usize = 8 << 20;
 
 /// A file read slice by slice through `read(offset, buf)`, which fills `buf`
@@ -70,7 +70,8 @@ impl<R: Fn(u64, &mut [u8]) -> io::Result<usize>> ByteSource for SliceSource<R> {
 }
 
 /// A `Blob` read synchronously with `FileReaderSync`, which exists only in
-/// workers, so this runs only there.
+/// workers, so this runs only there (a repair; checks read through
+/// `jobs`).
 fn blob_source(blob: Blob) -> Result<impl ByteSource, JsValue> {
     let reader = FileReaderSync::new()?;
     let len = blob.size() as u64;
@@ -124,18 +125,6 @@ fn millis_since(started: f64) -> u64 {
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
-}
-
-/// Checks the package in `blob`, uploaded as `name`. `progress` is called
-/// with the number of bytes read so far. Returns the report.
-#[wasm_bindgen(js_name = checkBlob)]
-pub fn check_blob(blob: Blob, name: &str, deep: bool, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-    let source = blob_source(blob)?;
-    let mut report_progress = progress_to(progress);
-    let started = js_sys::Date::now();
-    let mut report = ramcheck::check(&source, name, &Options { deep }, Some(&mut report_progress));
-    report.stats.millis = millis_since(started);
-    to_js(&report)
 }
 
 /// The target as the npm API takes it: `undefined` or `"all"`, a string
