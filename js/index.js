@@ -154,11 +154,10 @@ const HEAD = 512;
 
 /**
  * Whether the two-worker check is the faster one in this browser, by
- * measurement (`node bench/browser.mjs`): in Chromium it is (1.2x the native
- * CLI against 1.9x on one worker). In Firefox the workers' messages and
- * copies cost more than the second core gives (4.5x against 1.8x), and in
- * WebKit it gains nothing (1.8x both) while its file stream buffers a
- * gigabyte, so both take one worker.
+ * measurement (`node bench/browser.mjs`): in Chromium it is, a little (1.2x
+ * to 1.55x the native CLI against 1.6x on one worker, from run to run). In
+ * Firefox two workers take twice as long as one (3.6x against 1.6x); in
+ * WebKit they gain nothing (1.7x against 1.45x). Both take one worker.
  */
 function pipelineFaster() {
   const agent = (typeof navigator !== "undefined" && navigator.userAgent) || "";
@@ -217,8 +216,7 @@ function serveFile(file, port) {
 /**
  * Checks one package and resolves with its report. Each call runs in its own
  * worker (a gzip package in two where that is faster, see `pipelineHead`);
- * aborting `signal`
- * terminates them and rejects with an AbortError.
+ * aborting `signal` terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
   const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel, target = "all" } = options;
