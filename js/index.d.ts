@@ -134,8 +134,9 @@ export interface ValidateOptions {
   /**
    * A gzip package is checked on two workers (one inflates, one walks)
    * where that is the faster path (Chromium, by measurement); `true` asks
-   * for two workers in any browser, `false` keeps it to one. The report is
-   * the same either way.
+   * for two workers in any browser (unless the page must read the file for
+   * its worker: WebKit on a page opened from a file), `false` keeps it to
+   * one. The report is the same either way.
    */
   parallel?: boolean;
 }

@@ -186,7 +186,7 @@ let workersRead;
 
 /**
  * Whether a worker of this page may read a File: not in WebKit on a page
- * opened from a file (file://), where the page reads for the worker
+ * opened from a file (file://), where the page reads for a one-worker check
  * (`serveFile`). Asked once per page without an origin.
  */
 function workersReadFiles() {
@@ -231,23 +231,21 @@ export function validatePackage(file, options = {}) {
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
   const check = { op: "check", file, name, deep, target };
-  // Where workers may not read files, the page reads for the one that reads.
+  // Where workers may not read files, the page reads for one worker.
   let stopServing = () => {};
   return Promise.all([workersReadFiles(), pipelineHead(file, parallel)])
     .then(([readable, head]) => {
-      let reader = check;
-      let requests = [check];
-      if (head) {
-        const channel = new MessageChannel();
-        reader = { op: "inflate", file, port: channel.port1 };
-        requests = [reader, Object.assign(check, { head, port: channel.port2 })];
-      }
       if (!readable) {
         const reads = new MessageChannel();
         stopServing = serveFile(file, reads.port1);
-        reader.reads = reads.port2;
+        return [Object.assign(check, { reads: reads.port2 })];
       }
-      return requests;
+      if (!head) return [check];
+      const channel = new MessageChannel();
+      return [
+        { op: "inflate", file, port: channel.port1 },
+        Object.assign(check, { head, port: channel.port2 }),
+      ];
     })
     .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
     .then((result) => {

@@ -262,8 +262,8 @@ async function runJob(pipe, prepare) {
   return wasm_bindgen.takeResult();
 }
 
-/** How request `m` reads its file: itself, or through the page (`m.reads`). */
-const fetchOf = (m) => (m.reads ? pageFetch(m.reads) : (offset, len) => m.file.slice(offset, offset + len).arrayBuffer());
+/** Reads of `file` by this worker (`readsPipe`). */
+const blobFetch = (file) => (offset, len) => file.slice(offset, offset + len).arrayBuffer();
 
 /** Posts the bytes read so far as progress of request `id`. */
 const progressOf = (id) => (bytesRead) => self.postMessage({ id, progress: bytesRead });
@@ -283,7 +283,9 @@ const operations = {
     parseTarget(m.target);
     const report = m.port
       ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheckFills(m.file.size, m.head, m.name, m.deep))
-      : runJob(readsPipe(fetchOf(m), m.file.size), () => wasm_bindgen.prepareCheck(m.file.size, m.name, m.deep, progressOf(id)));
+      : runJob(readsPipe(m.reads ? pageFetch(m.reads) : blobFetch(m.file), m.file.size), () =>
+          wasm_bindgen.prepareCheck(m.file.size, m.name, m.deep, progressOf(id)),
+        );
     return report.then((r) => wasm_bindgen.retargetReport(r, m.target));
   },
   retarget: (m) => {
@@ -291,7 +293,7 @@ const operations = {
     return wasm_bindgen.retargetReport(m.report, m.target);
   },
   inflate: (m, id) =>
-    runJob(Object.assign(inflaterPipe(m.port), readsPipe(fetchOf(m), m.file.size)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
+    runJob(Object.assign(inflaterPipe(m.port), readsPipe(blobFetch(m.file), m.file.size)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
   // Whether this worker may read a Blob (not in WebKit on a page opened from a file).
   readable: () => {
     try {
