@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
 import { ROOT } from "../../tools/build.mjs";
-import { eachEngine, nativeReport, openPage, skipped, withoutMillis } from "./harness.mjs";
+import { eachEngine, nativeReport, openPage, withoutMillis } from "./harness.mjs";
 
 let env;
 let cases;

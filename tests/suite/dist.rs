@@ -88,14 +88,20 @@ fn text(o: &[u8]) -> String {
 /// Erasing the line: indicatif (console) moves to its start and clears it.
 const CLEAR_LINE: &str = "\r\x1b[2K";
 
-#[test]
-fn a_terminal_shows_the_progress_line_and_clears_it_before_the_report() {
-    let file = big();
+/// The CLI's output on a terminal for `file` (a passing package named
+/// `name`), from its first progress line on, and where the report starts.
+fn drawn_on_terminal(file: &Path, name: &str) -> (String, usize) {
     let out = on_terminal(&[file.to_str().unwrap()]);
-    let line = out.find("checking big-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("no progress line: {out:?}"));
+    let line = out.find(&format!("checking {name} [")).unwrap_or_else(|| panic!("no progress line: {out:?}"));
     let report = out.find("PASS: the package will import").unwrap_or_else(|| panic!("no report: {out:?}"));
     assert!(line < report, "{out:?}");
-    let drawn = &out[line..report];
+    (out[line..].to_string(), report - line)
+}
+
+#[test]
+fn a_terminal_shows_the_progress_line_and_clears_it_before_the_report() {
+    let (out, report) = drawn_on_terminal(&big(), "big-1.0-ram.tar.gz");
+    let drawn = &out[..report];
     // First drawn when the core first reports: after 4 MiB (4.19 MB) of
     // about 25 MB, with the rate (its unit depends on the machine: MB/s or
     // GB/s) and the time left.
@@ -109,11 +115,8 @@ fn a_terminal_shows_the_progress_line_and_clears_it_before_the_report() {
 
 #[test]
 fn the_line_names_a_large_member_while_it_is_read() {
-    let file = large();
-    let out = on_terminal(&[file.to_str().unwrap()]);
-    let line = out.find("checking large-1.0-ram.tar.gz [").unwrap_or_else(|| panic!("no progress line: {out:?}"));
-    let report = out.find("PASS: the package will import").unwrap_or_else(|| panic!("no report: {out:?}"));
-    let drawn = &out[line..report];
+    let (out, report) = drawn_on_terminal(&large(), "large-1.0-ram.tar.gz");
+    let drawn = &out[..report];
     // At the first report (4 MiB read) the walk is inside the 64 MiB member.
     let named = drawn.find("B/s · ").and_then(|at| drawn[at..].find(" left · large-1.0-ram/data/volume.img"));
     assert!(named.is_some(), "the member is named: {drawn:?}");
