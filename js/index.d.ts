@@ -133,10 +133,8 @@ export interface ValidateOptions {
   stallTimeout?: number;
   /**
    * A gzip package is checked on two workers (one inflates, one walks)
-   * where that is the faster path (Chromium, by measurement); `true` asks
-   * for two workers in any browser (unless the page must read the file for
-   * its worker: WebKit on a page opened from a file), `false` keeps it to
-   * one. The report is the same either way.
+   * unless this is `false`, which keeps it to one (slower: inflating and
+   * walking then share a core). The report is the same either way.
    */
   parallel?: boolean;
 }

@@ -91,9 +91,17 @@ function runInWorker(request, options) {
 /**
  * [`runInWorker`] for requests that work together, one worker each (the
  * pipeline of a check): settles with the last request's answer, or with the
- * first failure of any; word from any of them counts against a stall. Each
- * request may carry a `port` or `reads` (a MessagePort, transferred to its
- * worker).
+ * first failure of any; word from any of them counts against a stall.
+ *
+ * The page carries the bytes of a check (`via` messages, see `pageChannel`
+ * in worker.js): it answers a worker's reads of the request's `file`
+ * (`serveRead`), and hands each fill of the pipeline from one of its two
+ * workers to the other. Every worker can then keep computing while its next
+ * bytes come: a worker reading a File itself takes them in only while it
+ * waits (0.5-0.9 s of waiting per check in Chromium and WebKit against
+ * 0.2 s), and a MessageChannel between two workers costs Firefox a copy
+ * through another process for every message (a check on two workers took
+ * 13.9 s against 6 s).
  */
 function runInWorkers(requests, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
   const text = messages(language);
@@ -123,7 +131,13 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
           const answers = i === workers.length - 1;
           worker.onmessage = ({ data }) => {
             alive();
-            if (data.progress !== undefined) {
+            if (data.via === "reads") {
+              serveRead(requests[i].file, data.data, (answer, transfer) => worker.postMessage({ via: "reads", data: answer }, transfer));
+            } else if (data.via === "pipe") {
+              // A fill ({buffer, fill}) one way, its buffer back the other.
+              const buffer = data.data instanceof ArrayBuffer ? data.data : data.data.buffer;
+              workers[1 - i].postMessage(data, [buffer]);
+            } else if (data.progress !== undefined) {
               if (onProgress) onProgress(data.progress);
             } else if (data.crashed) {
               settle(reject, codedError("crashed", text.crashed(data.error)));
@@ -144,7 +158,7 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
         });
         if (signal) signal.addEventListener("abort", onAbort, { once: true });
         alive();
-        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request), [request.port, request.reads].filter(Boolean)));
+        requests.forEach((request, i) => workers[i].postMessage(Object.assign({ id: 1, module }, request)));
       }),
   );
 }
@@ -153,26 +167,12 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
 const HEAD = 512;
 
 /**
- * Whether the two-worker check is the faster one in this browser, by
- * measurement (`node bench/browser.mjs`): in Chromium it is, a little (1.2x
- * to 1.55x the native CLI against 1.6x on one worker, from run to run). In
- * Firefox two workers take twice as long as one (3.6x against 1.6x); in
- * WebKit they gain nothing (1.7x against 1.45x). Both take one worker.
- */
-function pipelineFaster() {
-  const agent = (typeof navigator !== "undefined" && navigator.userAgent) || "";
-  return !/\bFirefox\//.test(agent) && !(/\bAppleWebKit\//.test(agent) && !/Chrom(e|ium)\//.test(agent));
-}
-
-/**
  * The head of `file` when it is checked on two workers, else null: a gzip
- * package where that is the faster path (`pipelineFaster`); `parallel` true
- * asks for two workers in any browser, false for one. The checker of the
- * pipeline reads nothing else of the file itself.
+ * package, unless `parallel` is false. The checker of the pipeline reads
+ * nothing else of the file itself.
  */
 function pipelineHead(file, parallel) {
-  if (parallel === false || typeof MessageChannel !== "function") return Promise.resolve(null);
-  if (parallel !== true && !pipelineFaster()) return Promise.resolve(null);
+  if (parallel === false) return Promise.resolve(null);
   return file
     .slice(0, HEAD)
     .arrayBuffer()
@@ -182,40 +182,25 @@ function pipelineHead(file, parallel) {
     }, () => null); // unreadable: the one-worker check reports why
 }
 
-let workersRead;
-
 /**
- * Whether a worker of this page may read a File: not in WebKit on a page
- * opened from a file (file://), where the page reads for a one-worker check
- * (`serveFile`). Asked once per page without an origin.
+ * Answers a worker's read of `file`: `{id, offset, len}` in, `answer({id,
+ * bytes}, [bytes])` (an ArrayBuffer, to transfer) or `answer({id, error})`.
+ * The page reads for its workers also where they may not read a File
+ * themselves (WebKit, on a page opened from a file).
  */
-function workersReadFiles() {
-  // Only a page without an origin of its own can be refused.
-  if (typeof self === "undefined" || self.origin !== "null") return Promise.resolve(true);
-  if (!workersRead) workersRead = runInWorker({ op: "readable" }).catch(() => false);
-  return workersRead;
-}
-
-/**
- * Answers a worker's reads of `file` over `port`, where workers may not read
- * files: `{id, offset, len}` in, `{id, bytes}` (an ArrayBuffer, transferred)
- * or `{id, error}` out. Returns a function that stops it.
- */
-function serveFile(file, port) {
-  port.onmessage = ({ data: { id, offset, len } }) =>
-    file
-      .slice(offset, offset + len)
-      .arrayBuffer()
-      .then(
-        (bytes) => port.postMessage({ id, bytes }, [bytes]),
-        (e) => port.postMessage({ id, error: String((e && e.message) || e) }),
-      );
-  return () => port.close();
+function serveRead(file, { id, offset, len }, answer) {
+  file
+    .slice(offset, offset + len)
+    .arrayBuffer()
+    .then(
+      (bytes) => answer({ id, bytes }, [bytes]),
+      (e) => answer({ id, error: String((e && e.message) || e) }),
+    );
 }
 
 /**
  * Checks one package and resolves with its report. Each call runs in its own
- * worker (a gzip package in two where that is faster, see `pipelineHead`);
+ * worker (a gzip package in two, unless `parallel` is false);
  * aborting `signal` terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
@@ -231,28 +216,12 @@ export function validatePackage(file, options = {}) {
     onProgress({ bytesRead, total: file.size, mbPerSecond: seconds > 0 ? bytesRead / 1e6 / seconds : 0 });
   };
   const check = { op: "check", file, name, deep, target };
-  // Where workers may not read files, the page reads for one worker.
-  let stopServing = () => {};
-  return Promise.all([workersReadFiles(), pipelineHead(file, parallel)])
-    .then(([readable, head]) => {
-      if (!readable) {
-        const reads = new MessageChannel();
-        stopServing = serveFile(file, reads.port1);
-        return [Object.assign(check, { reads: reads.port2 })];
-      }
-      if (!head) return [check];
-      const channel = new MessageChannel();
-      return [
-        { op: "inflate", file, port: channel.port1 },
-        Object.assign(check, { head, port: channel.port2 }),
-      ];
-    })
-    .then((requests) => runInWorkers(requests, { language, signal, stallTimeout, onProgress: report }))
+  return pipelineHead(file, parallel)
+    .then((head) => runInWorkers(head ? [{ op: "inflate", file }, Object.assign(check, { head })] : [check], { language, signal, stallTimeout, onProgress: report }))
     .then((result) => {
       report(result.stats.bytes_read);
       return result;
-    })
-    .finally(() => stopServing());
+    });
 }
 
 /** Every rule of the catalog, with its texts in English and Chinese. */

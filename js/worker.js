@@ -2,7 +2,8 @@
 // defines `wasm_bindgen`; both are shipped as one string (see index.js).
 // Every request carries the compiled module, so the worker needs no setup
 // message and no network: {id, op, module, ...} in, {id, progress} and then
-// {id, result} or {id, error, crashed, code} out. `crashed` marks a wasm trap
+// {id, result} or {id, error, crashed, code} out; a check's bytes come and go
+// as {via, data} (`pageChannel`). `crashed` marks a wasm trap
 // (a Rust panic, memory exhausted): a bug or a limit of the checker, not an
 // error of the request, and the instance is unusable after it.
 "use strict";
@@ -72,12 +73,13 @@ async function repair(m, id) {
 const CHUNK = 1 << 20;
 /**
  * Fills on their way from the inflater to the checker, at most: enough to
- * ride out the stretches where the walk is slower (many small files), few
- * enough to bound the workers' memory (16 MiB; 32 measured no faster within
- * the benchmark's noise). The buffers go back and forth (transferred, never
+ * ride out the stretches where the walk is slower (many small files) and the
+ * trips through the page, few enough to bound the workers' memory (32 MiB).
+ * With 16 the inflater waited 0.3-0.9 s per check for buffers to come back,
+ * with 48 under 0.1 s. The buffers go back and forth (transferred, never
  * copied by postMessage) and are reused.
  */
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 32;
 
 /** A promise and the function that settles it. */
 function signal() {
@@ -112,8 +114,22 @@ function inbox(port) {
   };
 }
 
+/** Channels to the page over this worker's own messages, by name (`pageChannel`). */
+const channels = {};
+
 /**
- * The page's answers to reads of the file over `port` (see `serveFile` in
+ * A MessagePort-like channel over this worker's own messages: `{via, data}`
+ * both ways; the page answers it ("reads") or hands it to the other worker
+ * of the pipeline ("pipe"), see `runInWorkers` in index.js.
+ */
+function pageChannel(via) {
+  const channel = { onmessage: null, postMessage: (data, transfer) => self.postMessage({ via, data }, transfer) };
+  channels[via] = channel;
+  return channel;
+}
+
+/**
+ * The page's answers to reads of the file over `port` (see `serveRead` in
  * index.js): `{id, offset, len}` out, `{id, bytes}` (an ArrayBuffer) or
  * `{id, error}` back. Returns `fetch(offset, len)`, a promise of the bytes.
  */
@@ -135,15 +151,15 @@ function pageFetch(port) {
 
 /**
  * The job's reads of a file of `size` bytes (`suspendingReadAt`, see
- * wasm/src/jobs.rs): `fetch(offset, len)` gives a promise of the bytes, and
- * the block after each read is fetched ahead, so that the browser reads it
- * while wasm works on this one; a read of bytes already there returns at
- * once. Asynchronous reads with one ahead took 5-10% off a check in Chromium
- * and Firefox against `FileReaderSync`, which stops the worker for every
- * read; a `File.stream()` would also read ahead, but WebKit's holds the whole
- * file in memory.
+ * wasm/src/jobs.rs), made by the page: the block after each read is asked
+ * for ahead, so that the page reads it while wasm works on this one; a read
+ * of bytes already there returns at once. Asynchronous reads with one ahead
+ * took 5-10% off a check in Chromium and Firefox against `FileReaderSync`,
+ * which stops the worker for every read; a `File.stream()` would also read
+ * ahead, but WebKit's holds the whole file in memory.
  */
-function readsPipe(fetch, size) {
+function readsPipe(size) {
+  const fetch = pageFetch(pageChannel("reads"));
   let ahead = null;
   const start = (offset, len) => {
     const read = { offset, len, bytes: null, failed: false };
@@ -262,9 +278,6 @@ async function runJob(pipe, prepare) {
   return wasm_bindgen.takeResult();
 }
 
-/** Reads of `file` by this worker (`readsPipe`). */
-const blobFetch = (file) => (offset, len) => file.slice(offset, offset + len).arrayBuffer();
-
 /** Posts the bytes read so far as progress of request `id`. */
 const progressOf = (id) => (bytesRead) => self.postMessage({ id, progress: bytesRead });
 
@@ -281,9 +294,9 @@ function parseTarget(target) {
 const operations = {
   check: (m, id) => {
     parseTarget(m.target);
-    const report = m.port
-      ? runJob(checkerPipe(m.port), () => wasm_bindgen.prepareCheckFills(m.file.size, m.head, m.name, m.deep))
-      : runJob(readsPipe(m.reads ? pageFetch(m.reads) : blobFetch(m.file), m.file.size), () =>
+    const report = m.head
+      ? runJob(checkerPipe(pageChannel("pipe")), () => wasm_bindgen.prepareCheckFills(m.file.size, m.head, m.name, m.deep))
+      : runJob(readsPipe(m.file.size), () =>
           wasm_bindgen.prepareCheck(m.file.size, m.name, m.deep, progressOf(id)),
         );
     return report.then((r) => wasm_bindgen.retargetReport(r, m.target));
@@ -293,15 +306,7 @@ const operations = {
     return wasm_bindgen.retargetReport(m.report, m.target);
   },
   inflate: (m, id) =>
-    runJob(Object.assign(inflaterPipe(m.port), readsPipe(blobFetch(m.file), m.file.size)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
-  // Whether this worker may read a Blob (not in WebKit on a page opened from a file).
-  readable: () => {
-    try {
-      return new FileReaderSync().readAsArrayBuffer(new Blob([new Uint8Array(1)])).byteLength === 1;
-    } catch {
-      return false;
-    }
-  },
+    runJob(Object.assign(inflaterPipe(pageChannel("pipe")), readsPipe(m.file.size)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
   plan: (m, id) => {
     parseTarget(m.target);
     return wasm_bindgen.planRepair(m.file, m.name, m.outputName, m.target, progressOf(id));
@@ -319,6 +324,11 @@ let wasmExports;
 
 self.onmessage = (event) => {
   const m = event.data;
+  if (m.via) {
+    const channel = channels[m.via];
+    if (channel && channel.onmessage) channel.onmessage({ data: m.data });
+    return;
+  }
   const fail = (e) =>
     self.postMessage({ id: m.id, error: String((e && e.message) || e), crashed: e instanceof WebAssembly.RuntimeError, code: e && e.code });
   try {

@@ -10,13 +10,12 @@ import { eachEngine, nativeReport, openPage, withoutMillis } from "./harness.mjs
 
 let env;
 let cases;
-let engine;
 let page;
 
 const cli = (...args) => execFileSync(join(ROOT, "target", "release", "ramcheck"), args, { encoding: "utf8" });
 
 async function ready(suite) {
-  ({ env, cases, engine } = suite);
+  ({ env, cases } = suite);
   ({ page } = await openPage(env, {
     // Counts the workers each check starts.
     setup: (page) =>
@@ -25,8 +24,7 @@ async function ready(suite) {
         window.workersStarted = 0;
         window.Worker = class extends RealWorker {
           constructor(url, options) {
-            // `window.workerPrefix`: code that runs in the worker before its own.
-            super(window.workerPrefix ? URL.createObjectURL(new Blob([window.workerPrefix], { type: "text/javascript" })) : url, options);
+            super(url, options);
             window.workersStarted += 1;
           }
         };
@@ -68,9 +66,7 @@ eachEngine(ready, (test) => {
     assert.ok(last.mbPerSecond > 0);
   });
 
-  test("a gzip package is checked on two workers where that is faster (Chromium), anything else on one; parallel: true gives two in every engine; every path gives the native report", { timeout: 600_000 }, async () => {
-    // Measured (bench/browser.mjs): Firefox and WebKit check faster, or as fast, on one worker.
-    const pipelineByDefault = engine.name === "chromium";
+  test("a gzip package is checked on two workers, anything else on one; parallel: false gives one; every path gives the native report", { timeout: 600_000 }, async () => {
     for (const [name, path] of Object.entries(cases)) {
       const native = nativeReport(path);
       const checks = await inPage(`async (api, file) => {
@@ -79,13 +75,12 @@ eachEngine(ready, (test) => {
           const report = await api.validatePackage(file(${JSON.stringify(name)}), options);
           return { report, workers: window.workersStarted - before };
         };
-        return { auto: await run({}), two: await run({ parallel: true }), one: await run({ parallel: false }) };
+        return { auto: await run({}), one: await run({ parallel: false }) };
       }`);
       const gzip = native.summary.container === "tar.gz";
-      assert.equal(checks.auto.workers, gzip && pipelineByDefault ? 2 : 1, `${name}: workers`);
-      assert.equal(checks.two.workers, gzip ? 2 : 1, `${name}: workers with parallel: true`);
+      assert.equal(checks.auto.workers, gzip ? 2 : 1, `${name}: workers`);
       assert.equal(checks.one.workers, 1, `${name}: workers with parallel: false`);
-      for (const path of ["auto", "two", "one"]) assert.deepEqual(withoutMillis(checks[path].report), withoutMillis(native), `${name}, ${path}`);
+      for (const path of ["auto", "one"]) assert.deepEqual(withoutMillis(checks[path].report), withoutMillis(native), `${name}, ${path}`);
     }
   });
 
@@ -117,28 +112,6 @@ eachEngine(ready, (test) => {
     assert.match(result.unknown, /^TypeError: .*older than v5\.15\.1/);
     assert.match(result.badShape, /^TypeError/);
     assert.equal(result.badRetarget, "TypeError");
-  });
-
-  test("without byte streams (no BYOB reader), the inflater cuts the stream's own chunks: the same reports", async () => {
-    const names = ["valid", "truncated", "trailing-garbage"].filter((name) => cases[name]);
-    assert.ok(names.length >= 2, Object.keys(cases).join(", "));
-    const reports = await inPage(`async (api, file) => {
-      const { default: source } = await import("/ramcheck/worker-source.js");
-      const getReader = ReadableStream.prototype.getReader;
-      window.workerPrefix = "const getReader = ReadableStream.prototype.getReader;" +
-        "ReadableStream.prototype.getReader = function (options) {" +
-        "  if (options && options.mode === 'byob') throw new TypeError('no BYOB here');" +
-        "  return getReader.call(this, options);" +
-        "};\\n" + source;
-      try {
-        const reports = {};
-        for (const name of ${JSON.stringify(names)}) reports[name] = await api.validatePackage(file(name), { parallel: true });
-        return reports;
-      } finally {
-        window.workerPrefix = undefined;
-      }
-    }`);
-    for (const name of names) assert.deepEqual(withoutMillis(reports[name]), withoutMillis(nativeReport(cases[name])), name);
   });
 
   test("abort terminates the check with an AbortError, in the chosen language", async () => {

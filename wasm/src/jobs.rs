@@ -15,10 +15,10 @@
 //! which the worker calls again after each wait; its result is taken by
 //! [`take_result`].
 //!
-//! Reads wait because the worker reads the file asynchronously, the next
-//! block ahead while wasm works on this one, or because the page reads it
-//! for the worker where a worker may not read files (WebKit, on a page
-//! opened from a file).
+//! Reads wait because the page reads the file for the worker, the next
+//! block ahead while wasm works on this one; the fills, too, go from one
+//! worker to the other through the page (see `runInWorkers` in
+//! `js/index.js`).
 
 use std::cell::RefCell;
 use std::io;
