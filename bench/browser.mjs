@@ -37,14 +37,22 @@ const PAGE_PROCESS = {
   webkit: (cmdline) => cmdline.includes("WebKitWebProcess"),
 };
 
-/** Peak resident memory (KiB) of the engine's page processes, read from /proc (spawning `ps` would load the machine). */
-function pageRssKiB(engine) {
-  let peak = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
+/** The engine's page processes (pids), found once per page: scanning /proc while a check runs would take a core's time from it. */
+function pageProcesses(engine) {
+  return readdirSync("/proc").filter((pid) => {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!PAGE_PROCESS[engine](cmdline)) continue;
+      return /^\d+$/.test(pid) && PAGE_PROCESS[engine](readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+    } catch {
+      return false; // the process ended meanwhile
+    }
+  });
+}
+
+/** Peak resident memory (KiB) of processes `pids`, read from /proc (spawning `ps` would load the machine). */
+function rssKiB(pids) {
+  let peak = 0;
+  for (const pid of pids) {
+    try {
       const rss = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m);
       if (rss) peak = Math.max(peak, Number(rss[1]));
     } catch {
@@ -57,7 +65,8 @@ function pageRssKiB(engine) {
 async function browserRun(env, file) {
   const { page, context } = await openPage(env);
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, pageRssKiB(env.engine.name))), 50);
+  const pids = pageProcesses(env.engine.name);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssKiB(pids))), 50);
   await page.evaluate(() => {
     window.benchTimes = {};
     document.addEventListener("change", () => (window.benchTimes.chosen = performance.now()), { capture: true, once: true });
