@@ -64,7 +64,7 @@ function wasmOpt(args) {
 const NEVER_WAITS = [
   "*panic*", "*slice_index_fail*",
   "*fmt::*", "*::format::*", "*io::error::*", "*serde_core::de::Error*", "*serde_json::error*", "*serde_wasm_bindgen*",
-  "*handle_alloc_error*", "*raw_vec::*", "*alloc::alloc::*", "*dlmalloc*", "*hashbrown*",
+  "*handle_alloc_error*", "*raw_vec::*", "*dlmalloc*", "*hashbrown*",
   "*zlib_rs::crc32*", "*crc32fast*", "*zlib_rs::inflate*", "*fdeflate*", "*sha2*",
 ];
 

@@ -1,7 +1,8 @@
 //! The gzip layer as the browser runs it: the file read in pieces of whatever
 //! size comes ([`Pieces`]), inflated on one thread, its fills sent as JSON to
-//! another thread that walks them (the two workers of `wasm/src/jobs.rs`). Every package, whole or damaged, must get the
-//! same report as the one-thread check of the file.
+//! another thread that walks them (the two workers of `wasm/src/jobs.rs`).
+//! Every package, whole or damaged, must get the same report as the
+//! one-thread check of the file.
 
 use std::cell::RefCell;
 use std::io;
