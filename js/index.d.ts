@@ -172,13 +172,6 @@ export interface Rule {
 
 /** Checks one package in its own Web Worker; the file is read in slices, never whole. */
 export function validatePackage(file: Blob, options?: ValidateOptions): Promise<Report>;
-/**
- * Readies the engine's fastest code before the first check by checking a
- * small package made on the spot; a check or repair started meanwhile stops
- * it. Resolves true once warm, false when stopped or unable to run; never
- * rejects.
- */
-export function warmUp(): Promise<boolean>;
 export function listRules(): Promise<Rule[]>;
 /** A rule's long explanation, as `ramcheck --explain` prints it; null for an unknown code. */
 export function explainRule(code: string, language?: Language): Promise<string | null>;

@@ -205,15 +205,9 @@ function serveRead(file, { id, offset, len }, answer) {
 /**
  * Checks one package and resolves with its report. Each call runs in its own
  * worker (a gzip package in two, unless `parallel` is false);
- * aborting `signal` terminates them and rejects with an AbortError. A
- * warm-up under way stops (`warmUp`).
+ * aborting `signal` terminates them and rejects with an AbortError.
  */
 export function validatePackage(file, options = {}) {
-  stopWarmUp();
-  return checkPackage(file, options);
-}
-
-function checkPackage(file, options) {
   const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel, target = "all" } = options;
   const text = messages(language);
   if (typeof Blob === "undefined" || !(file instanceof Blob)) return Promise.reject(new TypeError(text.notBlob));
@@ -232,88 +226,6 @@ function checkPackage(file, options) {
       report(result.stats.bytes_read);
       return result;
     });
-}
-
-/** Inflated bytes of the warm-up's package: 0.6-0.9 s of warm-up here. */
-const WARM_UP_BYTES = 16 << 20;
-
-/**
- * The warm-up's package: a gzip tar of one member, WARM_UP_BYTES of words
- * from a fixed pseudo-random sequence, compressed by the browser
- * (`CompressionStream`), so that its deflate blocks hold literals and
- * matches as an exporter's do.
- */
-function warmUpPackage() {
-  let seed = 0x9e3779b9;
-  const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
-  const words = [];
-  for (let i = 0; i < 512; i++) {
-    let word = "";
-    for (let n = 2 + (next() % 9); n > 0; n--) word += String.fromCharCode(97 + (next() % 26));
-    words.push(word);
-  }
-  const body = new Uint8Array(WARM_UP_BYTES);
-  for (let at = 0; at < body.length; ) {
-    const word = next() % 16 === 0 ? String(next()) : words[next() % words.length];
-    for (let k = 0; k < word.length && at < body.length; k++) body[at++] = word.charCodeAt(k);
-    if (at < body.length) body[at++] = next() % 12 === 0 ? 10 : 32;
-  }
-  // A ustar header: name, mode, size, the checksum over the header with its
-  // own field as spaces, and the type of a file.
-  const header = new Uint8Array(512);
-  const put = (offset, text) => {
-    for (let i = 0; i < text.length; i++) header[offset + i] = text.charCodeAt(i);
-  };
-  put(0, "warm-up.txt");
-  put(100, "0000644\0");
-  put(124, `${body.length.toString(8).padStart(11, "0")}\0`);
-  put(148, "        ");
-  put(156, "0");
-  put(257, "ustar\u000000");
-  put(148, `${header.reduce((sum, b) => sum + b, 0).toString(8).padStart(6, "0")}\0 `);
-  // The member padded to whole blocks, then the two zero blocks of a tar's end.
-  const end = new Uint8Array(((512 - (body.length % 512)) % 512) + 1024);
-  const tar = new Blob([header, body, end]);
-  return new Response(tar.stream().pipeThrough(new CompressionStream("gzip"))).blob();
-}
-
-/** The warm-up under way: `{controller, done}`. */
-let warming = null;
-/** A warm-up ran to its end. */
-let warm = false;
-
-/**
- * Readies each engine's fastest code before the first check: compiles the
- * checker and checks a small package made on the spot, on two workers, as a
- * real package is checked. Engines optimise the wasm they have run; without
- * this, WebKit's first check of a large package took 0.3-0.7 s longer than
- * its next. Optional: call it when a page that will check is shown. A check
- * or a repair started meanwhile stops it, as it would share the cores.
- * Resolves true once warm, false when stopped or where it cannot run (no
- * `CompressionStream`); never rejects.
- */
-export function warmUp() {
-  if (warm) return Promise.resolve(true);
-  if (!warming) {
-    const controller = new AbortController();
-    const done = Promise.resolve()
-      .then(warmUpPackage)
-      .then((file) => checkPackage(file, { name: "warm-up.tar.gz", signal: controller.signal }))
-      .then(
-        () => (warm = true),
-        () => false,
-      )
-      .then((result) => {
-        if (warming && warming.controller === controller) warming = null;
-        return result;
-      });
-    warming = { controller, done };
-  }
-  return warming.done;
-}
-
-function stopWarmUp() {
-  if (warming) warming.controller.abort();
 }
 
 /** Every rule of the catalog, with its texts in English and Chinese. */
@@ -351,10 +263,9 @@ function checkArguments(file, options, text) {
  * Resolves with `{report, plan}`; `plan.repairs` lists the repairs (each
  * with its rule code), `plan.unrepaired` the errors no repair answers and
  * why, `plan.output_name` the name proposed for the corrected package (or
- * `options.outputName`). A warm-up under way stops.
+ * `options.outputName`).
  */
 export function planRepair(file, options = {}) {
-  stopWarmUp();
   const { language = "en", onProgress, signal, stallTimeout, outputName, target = "all" } = options;
   const text = messages(language);
   const bad = checkArguments(file, options, text);

@@ -1,6 +1,6 @@
 // The page: pick a package (drop, click, keyboard, paste), watch the check,
 // read the report. It uses the npm package's API, as any embedding would.
-import { formatReport, listRules, planRepair, repairPackage, repairSupported, repairToFile, retargetReport, validatePackage, warmUp } from "./ramcheck/index.js";
+import { formatReport, listRules, planRepair, repairPackage, repairSupported, repairToFile, retargetReport, validatePackage } from "./ramcheck/index.js";
 import { clipped, el, humanBytes, humanDuration } from "./dom.js";
 import { applyLanguage, language, pick, setLanguage, strings } from "./i18n.js";
 import { renderReport, renderRule } from "./render.js";
@@ -458,18 +458,16 @@ function renderRepairProgress() {
 applyLanguage();
 routeHash();
 // Loads the catalog, and compiles the wasm on the way, while the user picks
-// a file: neither then waits at the end of the first check. Then warms the
-// engine up (`warmUp`; a check started meanwhile stops it). Then tells
+// a file: neither then waits at the end of the first check. Then tells
 // whoever drives the page (a test, a benchmark) that it is ready: module
-// scripts run after the load a WebDriver may wait for, and the workers the
-// page starts on its own have been started (a test that replaces the next
-// worker must not have one of these take its place).
+// scripts run after the load a WebDriver may wait for, and the one worker
+// the page starts on its own has been started (a test that replaces the
+// next worker must not have this one take its place).
 listRules()
   .then(
     (catalog) => (rules = rules || catalog),
     () => {},
   )
-  .then(warmUp)
   .finally(() => {
     document.documentElement.dataset.ready = "true";
   });

@@ -84,31 +84,15 @@ eachEngine(ready, (test) => {
     }
   });
 
-  test("warmUp: the page warmed up on load; a fresh module warms up once, on two workers, with a check of its own package", async () => {
-    const result = await inPage(`async (api) => {
-      const count = async (run) => {
-        const before = window.workersStarted;
-        const value = await run();
-        return { value, workers: window.workersStarted - before };
-      };
-      // Another instance of the module (the server ignores the query), not yet warm.
-      const fresh = await import("/ramcheck/index.js?warm-up-fresh");
-      return { page: await count(() => api.warmUp()), first: await count(() => fresh.warmUp()), again: await count(() => fresh.warmUp()) };
-    }`);
-    assert.deepEqual(result.page, { value: true, workers: 0 }, "the page's module was warm");
-    assert.deepEqual(result.first, { value: true, workers: 2 });
-    assert.deepEqual(result.again, { value: true, workers: 0 });
-  });
-
-  test("a check started during a warm-up stops it and gets the native report", async () => {
-    const result = await inPage(`async (api, file) => {
-      const fresh = await import("/ramcheck/index.js?warm-up-stopped");
-      const warming = fresh.warmUp();
-      const report = await fresh.validatePackage(file("valid"));
-      return { warmed: await warming, report };
-    }`);
-    assert.equal(result.warmed, false);
-    assert.deepEqual(withoutMillis(result.report), withoutMillis(nativeReport(cases.valid)));
+  test("a check that lasts longer than stallTimeout goes on while its workers speak", async () => {
+    const result = await inPage(async (api, file) => {
+      const started = performance.now();
+      const report = await api.validatePackage(file("over-4g"), { stallTimeout: 1000 });
+      return { verdict: report.verdict, millis: performance.now() - started };
+    });
+    assert.equal(result.verdict, "pass");
+    // Longer than the timeout: the watchdog had to look again and again.
+    assert.ok(result.millis > 2000, `the check took ${result.millis} ms`);
   });
 
   test("the target: a verdict per Rainbond line and runtime, the console's platform facts, re-targeting without reading again", async () => {
