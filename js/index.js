@@ -209,10 +209,9 @@ function serveRead(file, { id, offset, len }, answer) {
  */
 export function validatePackage(file, options = {}) {
   const { deep = false, language = "en", onProgress, signal, stallTimeout, parallel, target = "all" } = options;
-  const text = messages(language);
-  if (typeof Blob === "undefined" || !(file instanceof Blob)) return Promise.reject(new TypeError(text.notBlob));
+  const bad = checkArguments(file, options, messages(language));
+  if (bad) return Promise.reject(bad);
   const name = options.name || file.name;
-  if (!name) return Promise.reject(new TypeError(text.noName));
   const started = performance.now();
   const report = (bytesRead) => {
     if (!onProgress) return;

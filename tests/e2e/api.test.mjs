@@ -84,6 +84,18 @@ eachEngine(ready, (test) => {
     }
   });
 
+  test("a check of something that is no Blob, or a Blob without a name, rejects with a TypeError in the chosen language", async () => {
+    const result = await inPage(async (api) => {
+      const rejected = (promise) => promise.then(() => "resolved", (e) => `${e.constructor.name}: ${e.message}`);
+      return {
+        notBlob: await rejected(api.validatePackage("app-1.0-ram.tar.gz")),
+        noName: await rejected(api.validatePackage(new Blob([new Uint8Array(512)]), { language: "zh" })),
+      };
+    });
+    assert.equal(result.notBlob, "TypeError: validatePackage needs a File or Blob.");
+    assert.equal(result.noName, "TypeError: Blob 没有文件名：请传入 options.name（上传时的文件名，例如 app-1.0-ram.tar.gz）。");
+  });
+
   test("a check that lasts longer than stallTimeout goes on while its workers speak", async () => {
     const result = await inPage(async (api, file) => {
       const timed = async (options) => {
