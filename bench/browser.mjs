@@ -11,7 +11,11 @@
 //   1 worker  validatePackage(file, {parallel: false})
 // and the peak resident memory of the process that runs the page and its
 // workers (Chromium's renderer, Firefox's content process, WebKit's web
-// process), sampled from /proc every 50 ms during the page's check.
+// process), sampled from /proc every 50 ms during the page's check; and the
+// CPU time all of the engine's processes took during the page's check (from
+// /proc, before and after): over the page's time, how many cores the check
+// kept busy, its workers and the engine's own work (reading the file for
+// them, carrying their messages) together.
 //   node bench/browser.mjs [--runs N] [--engines chromium,firefox,webkit] FILE...
 // Default files: the main package bench/run makes (>= 700 MB of real
 // layers) and the browser tests' over-4 GB fixture. Needs `npm run build`
@@ -62,6 +66,43 @@ function rssKiB(pids) {
   return peak;
 }
 
+/** Every process of the engine, by its command line (the driver excluded). */
+const ENGINE_PROCESS = {
+  chromium: /chrom/i,
+  firefox: /firefox/i,
+  webkit: /WebKit(Web|Network|GPU)Process|MiniBrowser/,
+};
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/**
+ * CPU seconds the engine's processes have used so far, by pid: a process's
+ * times count its threads that have ended too (the check's workers end
+ * before its verdict shows).
+ */
+function engineCpu(engine) {
+  const processes = new Map();
+  for (const pid of readdirSync("/proc")) {
+    try {
+      if (!/^\d+$/.test(pid) || !ENGINE_PROCESS[engine].test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      processes.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return processes;
+}
+
+/** CPU seconds the engine used between two `engineCpu` readings. */
+function cpuBetween(before, after) {
+  let used = 0;
+  for (const [pid, seconds] of after) used += seconds - (before.get(pid) || 0);
+  return used;
+}
+
 async function browserRun(env, file) {
   const { page, context } = await openPage(env);
   let peak = 0;
@@ -77,8 +118,10 @@ async function browserRun(env, file) {
       observer.disconnect();
     }).observe(report, { attributes: true, attributeFilter: ["data-verdict"] });
   });
+  const cpuBefore = engineCpu(env.engine.name);
   await page.setInputFiles("input[type=file]", file);
   await page.waitForSelector("#report[data-verdict]", { timeout: 1_200_000 });
+  const cpu = cpuBetween(cpuBefore, engineCpu(env.engine.name));
   const times = await page.evaluate(() => window.benchTimes);
   const pageSeconds = (times.verdict - times.chosen) / 1000;
   clearInterval(sampler);
@@ -96,7 +139,7 @@ async function browserRun(env, file) {
     return { two: await time({}), one: await time({ parallel: false }) };
   });
   await context.close();
-  return { pageSeconds, ...api, peakMiB: peak / 1024, verdict };
+  return { pageSeconds, ...api, peakMiB: peak / 1024, verdict, cpu };
 }
 
 const rows = [];
@@ -119,6 +162,7 @@ for (const engine of engines()) {
         two: median(browser.map((b) => b.two)),
         one: median(browser.map((b) => b.one)),
         rss: Math.max(...browser.map((b) => b.peakMiB)),
+        cpu: median(browser.map((b) => b.cpu)),
         verdict: browser[0].verdict,
       });
     }
@@ -131,11 +175,13 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`median of ${runs} alternating runs; load ${loadAverage()}`);
 console.log(
   `${"engine".padEnd(9)}${"file".padEnd(36)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("ratio", 7)}` +
-    `${pad("2 workers s", 13)}${pad("ratio", 7)}${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("page peak MiB", 15)}  verdict`,
+    `${pad("2 workers s", 13)}${pad("ratio", 7)}${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("page peak MiB", 15)}` +
+    `${pad("page CPU s", 12)}${pad("cores", 7)}  verdict`,
 );
 for (const r of rows) {
   console.log(
     `${r.engine.padEnd(9)}${r.file.padEnd(36)}${pad(r.mb.toFixed(0), 6)}${pad(r.native.toFixed(2), 10)}${pad(r.page.toFixed(2), 8)}${pad(ratio(r.page, r.native), 7)}` +
-      `${pad(r.two.toFixed(2), 13)}${pad(ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 15)}  ${r.verdict}`,
+      `${pad(r.two.toFixed(2), 13)}${pad(ratio(r.two, r.native), 7)}${pad(r.one.toFixed(2), 12)}${pad(ratio(r.one, r.native), 7)}${pad(r.rss.toFixed(0), 15)}` +
+      `${pad(r.cpu.toFixed(2), 12)}${pad((r.cpu / r.page).toFixed(2), 7)}  ${r.verdict}`,
   );
 }

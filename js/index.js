@@ -95,12 +95,12 @@ function runInWorker(request, options) {
  *
  * The page carries the bytes of a check (`via` messages, see `pageChannel`
  * in worker.js): it answers a worker's reads of the request's `file`
- * (`serveRead`), and hands each fill of the pipeline from one of its two
- * workers to the other. Every worker can then keep computing while its next
- * bytes come: a worker reading a File itself takes them in only while it
- * waits (0.5-0.9 s of waiting per check in Chromium and WebKit against
- * 0.2 s), and a MessageChannel between two workers costs Firefox a copy
- * through another process for every message (a check on two workers took
+ * (`serveRead`), and hands each batch of fills of the pipeline from one of
+ * its two workers to the other. Every worker can then keep computing while
+ * its next bytes come: a worker reading a File itself takes them in only
+ * while it waits (0.5-0.9 s of waiting per check in Chromium and WebKit
+ * against 0.2 s), and a MessageChannel between two workers costs Firefox a
+ * copy through another process for every message (a check on two workers took
  * 13.9 s against 6 s).
  */
 function runInWorkers(requests, { language, onProgress, signal, stallTimeout = STALL_TIMEOUT } = {}) {
@@ -138,9 +138,8 @@ function runInWorkers(requests, { language, onProgress, signal, stallTimeout = S
             if (data.via === "reads") {
               serveRead(requests[i].file, data.data, (answer, transfer) => worker.postMessage({ via: "reads", data: answer }, transfer));
             } else if (data.via === "pipe") {
-              // A fill ({buffer, fill}) one way, its buffer back the other.
-              const buffer = data.data instanceof ArrayBuffer ? data.data : data.data.buffer;
-              workers[1 - i].postMessage(data, [buffer]);
+              // Fills ([{buffer, fill}]) one way, their buffers back the other.
+              workers[1 - i].postMessage(data, data.data.map((f) => f.buffer || f));
             } else if (data.progress !== undefined) {
               if (onProgress) onProgress(data.progress);
             } else if (data.crashed) {

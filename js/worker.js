@@ -158,7 +158,7 @@ function pageFetch(port) {
  * which stops the worker for every read; a `File.stream()` would also read
  * ahead, but WebKit's holds the whole file in memory.
  */
-function readsPipe(size) {
+function readsPipe(size, beforeWait = () => {}) {
   const fetch = pageFetch(pageChannel("reads"));
   let ahead = null;
   const start = (offset, len) => {
@@ -179,51 +179,94 @@ function readsPipe(size) {
       const read = ahead && ahead.offset === offset && ahead.len === len ? ahead : start(offset, len);
       const end = offset + len;
       ahead = end < size ? start(end, Math.min(len, size - end)) : null;
-      return read.bytes || read.failed ? copy(ptr, read) : read.settled.then(() => copy(ptr, read));
+      if (read.bytes || read.failed) return copy(ptr, read);
+      beforeWait();
+      return read.settled.then(() => copy(ptr, read));
     },
   };
 }
 
-/** The inflater's side of the pipe (see wasm/src/jobs.rs). */
+/**
+ * Fills, and their buffers back, go in batches of this many: every message
+ * costs the page's thread, which carries it, and both workers, whatever its
+ * size. A batch also goes as it is whenever its sender is about to wait, so
+ * that neither worker waits for what the other holds. With batches of 4,
+ * a check of the 745 MB package took 1 s less CPU in Chromium and 0.5 s
+ * less in WebKit than with a message per fill (the same in Firefox).
+ */
+const BATCH = 4;
+
+/**
+ * The inflater's side of the pipe (see wasm/src/jobs.rs): `imports` for the
+ * job, and `flush`, which sends the fills held back for a batch.
+ */
 function inflaterPipe(port) {
   const free = [];
   let inFlight = 0;
   let returned = signal();
+  let batch = [];
   port.onmessage = ({ data }) => {
-    free.push(data);
-    inFlight -= 1;
+    free.push(...data);
+    inFlight -= data.length;
     returned.wake();
+  };
+  const flush = () => {
+    if (batch.length === 0) return;
+    port.postMessage(batch, batch.map((f) => f.buffer));
+    batch = [];
   };
   const send = (ptr, fill) => {
     const buffer = free.pop() || new ArrayBuffer(CHUNK);
     new Uint8Array(buffer, 0, fill.len).set(new Uint8Array(wasmExports.memory.buffer, ptr, fill.len));
     inFlight += 1;
-    port.postMessage({ buffer, fill }, [buffer]);
+    batch.push({ buffer, fill });
+    if (batch.length >= BATCH || fill.last) flush();
     return 0;
   };
   const room = async () => {
+    flush();
     while (inFlight >= IN_FLIGHT) {
       returned = signal();
       await returned.promise;
     }
   };
   return {
-    suspendingEmit: (ptr, fill) => (inFlight < IN_FLIGHT ? send(ptr, fill) : room().then(() => send(ptr, fill))),
+    imports: { suspendingEmit: (ptr, fill) => (inFlight < IN_FLIGHT ? send(ptr, fill) : room().then(() => send(ptr, fill))) },
+    flush,
   };
 }
 
 /** The checker's side of the pipe. */
 function checkerPipe(port) {
   const fills = inbox(port);
+  const queue = [];
+  let used = [];
   let last;
+  const giveBack = () => {
+    if (used.length === 0) return;
+    port.postMessage(used, used);
+    used = [];
+  };
   const copy = ({ buffer, fill }, ptr) => {
     new Uint8Array(wasmExports.memory.buffer, ptr, fill.len).set(new Uint8Array(buffer, 0, fill.len));
-    port.postMessage(buffer, [buffer]);
+    used.push(buffer);
+    if (used.length >= BATCH) giveBack();
     last = fill;
     return 0;
   };
+  const next = () => {
+    while (queue.length === 0 && fills.ready()) queue.push(...fills.take());
+    return queue.length > 0;
+  };
   return {
-    suspendingPull: (ptr) => (fills.ready() ? copy(fills.take(), ptr) : fills.next().then((m) => copy(m, ptr))),
+    suspendingPull: (ptr) => {
+      if (next()) return copy(queue.shift(), ptr);
+      giveBack();
+      return fills.next().then((batch) => {
+        queue.push(...batch);
+        return copy(queue.shift(), ptr);
+      });
+    },
     lastFill: () => last,
   };
 }
@@ -305,8 +348,10 @@ const operations = {
     parseTarget(m.target);
     return wasm_bindgen.retargetReport(m.report, m.target);
   },
-  inflate: (m, id) =>
-    runJob(Object.assign(inflaterPipe(pageChannel("pipe")), readsPipe(m.file.size)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id))),
+  inflate: (m, id) => {
+    const pipe = inflaterPipe(pageChannel("pipe"));
+    return runJob(Object.assign(pipe.imports, readsPipe(m.file.size, pipe.flush)), () => wasm_bindgen.prepareInflate(m.file.size, progressOf(id)));
+  },
   plan: (m, id) => {
     parseTarget(m.target);
     return wasm_bindgen.planRepair(m.file, m.name, m.outputName, m.target, progressOf(id));
