@@ -367,24 +367,37 @@ class ScriptPage {
     return this.run(`((find, selector, extra) => (${fn})(find(selector), extra))(${FIND}, ${JSON.stringify(selector)}, ${JSON.stringify(extra)})`);
   }
 
-  async waitForFunction(fn, arg, { timeout = 30_000 } = {}) {
+  /**
+   * Polls `look()` every 100 ms until it gives a truthy value, which it
+   * resolves with, or `timeout` ms pass. WebKitWebDriver sometimes fails a
+   * script with "Could not parse script result" (once in a CI run, under
+   * load): a poll that meets it looks again, and it fails the wait only
+   * when it lasts to the deadline.
+   */
+  async poll(look, timeout, what) {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const value = await this.evaluate(fn, arg);
+      let value;
+      let failure;
+      try {
+        value = await look();
+      } catch (e) {
+        if (!/Could not parse script result/.test(e.message)) throw e;
+        failure = e;
+      }
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timeout ${timeout} ms waiting for ${fn}`);
+      if (Date.now() > deadline) throw failure || new Error(`timeout ${timeout} ms waiting for ${what}`);
       await sleep(100);
     }
   }
 
+  waitForFunction(fn, arg, { timeout = 30_000 } = {}) {
+    return this.poll(() => this.evaluate(fn, arg), timeout, fn);
+  }
+
   /** Waits until `selector` finds a visible element (as Playwright does). */
-  async waitForSelector(selector, { timeout = 30_000 } = {}) {
-    const deadline = Date.now() + timeout;
-    while (!(await this.onElement(selector, VISIBLE))) {
-      if (Date.now() > deadline) throw new Error(`timeout ${timeout} ms waiting for ${selector}`);
-      await sleep(100);
-    }
-    return true;
+  waitForSelector(selector, { timeout = 30_000 } = {}) {
+    return this.poll(() => this.onElement(selector, VISIBLE), timeout, selector);
   }
 
   async $(selector) {
@@ -414,11 +427,7 @@ class ScriptPage {
   }
 
   async waitForSelectorAttached(selector, timeout = 30_000) {
-    const deadline = Date.now() + timeout;
-    while (!(await this.onElement(selector, "(e) => !!e"))) {
-      if (Date.now() > deadline) throw new Error(`timeout ${timeout} ms waiting for ${selector}`);
-      await sleep(100);
-    }
+    await this.poll(() => this.onElement(selector, "(e) => !!e"), timeout, selector);
   }
 
   /** Waits for the page's scripts to have run (`<html data-ready>`). */
