@@ -91,14 +91,15 @@ function signal() {
 }
 
 /**
- * The messages `port` receives, in order: `ready()` says whether one is
- * there, `take()` takes it, `next()` resolves with it once it is there.
+ * The items of the batches (arrays) `port` receives, in order: `ready()`
+ * says whether one is there, `take()` takes it, `next()` resolves with it
+ * once it is there.
  */
 function inbox(port) {
   const queue = [];
   let arrived = signal();
   port.onmessage = ({ data }) => {
-    queue.push(data);
+    queue.push(...data);
     arrived.wake();
   };
   return {
@@ -239,7 +240,6 @@ function inflaterPipe(port) {
 /** The checker's side of the pipe. */
 function checkerPipe(port) {
   const fills = inbox(port);
-  const queue = [];
   let used = [];
   let last;
   const giveBack = () => {
@@ -254,18 +254,11 @@ function checkerPipe(port) {
     last = fill;
     return 0;
   };
-  const next = () => {
-    while (queue.length === 0 && fills.ready()) queue.push(...fills.take());
-    return queue.length > 0;
-  };
   return {
     suspendingPull: (ptr) => {
-      if (next()) return copy(queue.shift(), ptr);
+      if (fills.ready()) return copy(fills.take(), ptr);
       giveBack();
-      return fills.next().then((batch) => {
-        queue.push(...batch);
-        return copy(queue.shift(), ptr);
-      });
+      return fills.next().then((m) => copy(m, ptr));
     },
     lastFill: () => last,
   };
