@@ -24,6 +24,11 @@ fn main() {
     let valid = Package::valid("crm", "5.1", 3, 1, Shape::Docker24);
     let seed = Package::valid("app", "1.0", 2, 0, Shape::Docker24).with_file("plugin-images.tar", null_manifest_archive().go_bytes());
     let gz = valid.tar_gz();
+    // The gzip trailer's crc32 (its first 4 of 8 bytes) off by one bit: every
+    // byte inflates, and only the checksum tells the damage.
+    let mut bad_checksum = gz.clone();
+    let crc_at = bad_checksum.len() - 8;
+    bad_checksum[crc_at] ^= 1;
     let cases: Vec<(&str, String, Vec<u8>)> = vec![
         ("valid", valid.file_name(), gz.clone()),
         ("valid-docker25", valid.file_name(), Package::valid("crm", "5.1", 3, 1, Shape::Docker25).tar_gz()),
@@ -31,6 +36,7 @@ fn main() {
         ("valid-zip", "crm-5.1-ram.zip".into(), valid.zip()),
         ("seed", seed.file_name(), seed.tar_gz()),
         ("truncated", valid.file_name(), gz[..gz.len() / 2].to_vec()),
+        ("bad-checksum", valid.file_name(), bad_checksum),
         ("plain-tar", valid.file_name(), valid.tar_bytes()),
         ("hostile", HOSTILE_NAME.into(), hostile().tar_gz()),
     ];

@@ -19,6 +19,7 @@ use fdeflate::{DecompressionError, Decompressor};
 use serde::{Deserialize, Serialize};
 use zlib_rs::crc32::crc32;
 
+use crate::container::crc::Crc32;
 use crate::container::source::read_full;
 use crate::container::source::SourceReader;
 use crate::limits::{BOMB_MAX_RATIO, BOMB_MIN_INFLATED, MAX_HEADER_FIELD};
@@ -84,7 +85,8 @@ enum State {
 /// Every gzip member of a file, inflated (with fdeflate) by [`fill`]. It
 /// does not verify the members' checksums: [`fill`] hands each member's
 /// stored checksum and length on, and `Chunked` verifies them, on the
-/// thread that walks the bytes (in wasm, crc32 costs a third of inflating).
+/// thread that walks the bytes (in wasm, crc32 with tables cost a third of
+/// inflating; see `container::crc`).
 pub struct GzipStream<'a> {
     input: BufReader<SourceReader<'a>>,
     inflate: Decompressor,
@@ -458,26 +460,26 @@ pub struct Chunked<F> {
     at: usize,
     last: Fill,
     /// crc32 and length of the current member's bytes so far.
-    crc: u32,
+    crc: Crc32,
     member_len: u64,
 }
 
 impl<F: FnMut(&mut [u8]) -> Fill> Chunked<F> {
     pub fn new(refill: F) -> Self {
-        Chunked { refill, buf: vec![0; FILL_BUFFER], at: 0, last: Fill::default(), crc: 0, member_len: 0 }
+        Chunked { refill, buf: vec![0; FILL_BUFFER], at: 0, last: Fill::default(), crc: Crc32::default(), member_len: 0 }
     }
 
     fn refill(&mut self) {
         let mut fill = (self.refill)(&mut self.buf);
-        self.crc = crc32(self.crc, &self.buf[WINDOW..][..fill.len]);
+        self.crc.update(&self.buf[WINDOW..][..fill.len]);
         self.member_len += fill.len as u64;
         if let Some(trailer) = fill.trailer {
             // gzip stores the length mod 2^32.
-            if trailer.crc != self.crc || trailer.size != self.member_len as u32 {
+            if trailer.crc != self.crc.value() || trailer.size != self.member_len as u32 {
                 fill.error.get_or_insert(StreamError::Damaged(BAD_CHECKSUM.into()));
                 fill.last = true;
             }
-            self.crc = 0;
+            self.crc.reset();
             self.member_len = 0;
         }
         self.last = fill;
