@@ -41,15 +41,20 @@ const PAGE_PROCESS = {
   webkit: (cmdline) => cmdline.includes("WebKitWebProcess"),
 };
 
-/** The engine's page processes (pids), found once per page: scanning /proc while a check runs would take a core's time from it. */
-function pageProcesses(engine) {
+/** The pids of the processes whose command line passes `test`. */
+function processesWhere(test) {
   return readdirSync("/proc").filter((pid) => {
     try {
-      return /^\d+$/.test(pid) && PAGE_PROCESS[engine](readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+      return /^\d+$/.test(pid) && test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
     } catch {
       return false; // the process ended meanwhile
     }
   });
+}
+
+/** The engine's page processes (pids), found once per page: scanning /proc while a check runs would take a core's time from it. */
+function pageProcesses(engine) {
+  return processesWhere(PAGE_PROCESS[engine]);
 }
 
 /** Peak resident memory (KiB) of processes `pids`, read from /proc (spawning `ps` would load the machine). */
@@ -83,9 +88,8 @@ const TICKS = 100;
  */
 function engineCpu(engine) {
   const processes = new Map();
-  for (const pid of readdirSync("/proc")) {
+  for (const pid of processesWhere((cmdline) => ENGINE_PROCESS[engine].test(cmdline))) {
     try {
-      if (!/^\d+$/.test(pid) || !ENGINE_PROCESS[engine].test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       processes.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS);
