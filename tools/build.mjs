@@ -46,7 +46,7 @@ const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
  * standard library's claim to them is stripped before wasm-bindgen reads it
  * (or it would pass JavaScript values as references).
  */
-function wasmOpt(args) {
+export function wasmOpt(args) {
   const features = ["mutable-globals", "nontrapping-float-to-int", "bulk-memory", "bulk-memory-opt", "sign-ext", "multivalue", "call-indirect-overlong"];
   run(process.execPath, [join(ROOT, "node_modules", "binaryen", "bin", "wasm-opt"), ...features.map((f) => `--enable-${f}`), ...args]);
 }
