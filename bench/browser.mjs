@@ -23,7 +23,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 
 import { engines, fixtures, openPage, start } from "../tests/e2e/harness.mjs";
-import { benchArgs, benchPackage, giveFile, loadAverage, median, nativeSeconds, pad } from "./common.mjs";
+import { benchArgs, benchPackage, giveFile, loadAverage, median, nativeSeconds, pad, warm } from "./common.mjs";
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf("--engines");
@@ -151,6 +151,7 @@ for (const engine of engines()) {
   const env = await start(engine);
   try {
     for (const file of files) {
+      warm([file]);
       const native = [];
       const browser = [];
       for (let i = 0; i < runs; i++) {

@@ -12,10 +12,11 @@
 import { statSync } from "node:fs";
 
 import { openPage, start } from "../tests/e2e/harness.mjs";
-import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, nativeSeconds, pad } from "./common.mjs";
+import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, nativeSeconds, pad, warm } from "./common.mjs";
 
 const { runs, files } = benchArgs();
 const file = files[0] || benchPackage("main");
+warm([file]);
 
 /** Runs in a worker of the page: one strategy over `file`, returning the bytes it saw. */
 const WORKER = `

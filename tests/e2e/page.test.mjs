@@ -151,14 +151,22 @@ eachEngine((suite) => ({ env, cases, engine } = suite), (test) => {
       assert.equal(await checkFile(page, cases.seed), "fail");
     }));
 
-  test("a package over 4 GB unpacked shows progress and passes", () =>
+  test("a package over 4 GB unpacked shows progress, drawn at most once a second, and passes", () =>
     withPage(env, {}, async (page) => {
+      await page.evaluate(() => {
+        window.draws = 0;
+        new MutationObserver((records) => (window.draws += records.length)).observe(document.querySelector("#progress-text"), { childList: true, characterData: true, subtree: true });
+        document.addEventListener("change", () => (window.chosen = performance.now()), { capture: true, once: true });
+      });
       await page.setInputFiles("input[type=file]", cases["over-4g"]);
       await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0, null, { timeout: 60_000 });
       assert.match(await page.textContent("#progress-text"), /MB\/s/);
       await page.screenshot({ path: shot(engine, "progress.png") });
       await page.waitForSelector("#report[data-verdict=pass]", { timeout: 120_000 });
       assert.match(await page.textContent("#report .summary"), /4\.2 GB/);
+      // "Starting", then one drawing a second at most (see `throttled` in www/app.js).
+      const { draws, seconds } = await page.evaluate(() => ({ draws: window.draws, seconds: (performance.now() - window.chosen) / 1000 }));
+      assert.ok(draws >= 2 && draws <= Math.ceil(seconds) + 2, `${draws} drawings of the progress in ${seconds.toFixed(1)} s`);
     }));
 
   test("Cancel stops the check and the page stays usable", () =>
