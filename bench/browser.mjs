@@ -151,7 +151,7 @@ for (const engine of engines()) {
   const env = await start(engine);
   try {
     for (const file of files) {
-      warm([file]);
+      warm(file);
       const native = [];
       const browser = [];
       for (let i = 0; i < runs; i++) {

@@ -16,7 +16,7 @@ import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, nativ
 
 const { runs, files } = benchArgs();
 const file = files[0] || benchPackage("main");
-warm([file]);
+warm(file);
 
 /** Runs in a worker of the page: one strategy over `file`, returning the bytes it saw. */
 const WORKER = `
