@@ -23,7 +23,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 
 import { engines, fixtures, openPage, start } from "../tests/e2e/harness.mjs";
-import { benchArgs, benchPackage, giveFile, loadAverage, median, nativeSeconds, pad, warm } from "./common.mjs";
+import { benchArgs, benchPackage, giveFile, machineLoad, median, nativeSeconds, pad, warm } from "./common.mjs";
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf("--engines");
@@ -177,7 +177,7 @@ for (const engine of engines()) {
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
-console.log(`median of ${runs} alternating runs; load ${loadAverage()}`);
+console.log(`median of ${runs} alternating runs; ${machineLoad()}`);
 console.log(
   `${"engine".padEnd(9)}${"file".padEnd(36)}${pad("MB", 6)}${pad("native s", 10)}${pad("page s", 8)}${pad("ratio", 7)}` +
     `${pad("2 workers s", 13)}${pad("ratio", 7)}${pad("1 worker s", 12)}${pad("ratio", 7)}${pad("page peak MiB", 15)}` +

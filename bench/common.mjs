@@ -52,7 +52,15 @@ export function nativeSeconds(file) {
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const pad = (s, n) => String(s).padStart(n);
-export const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+/** CPU seconds the hypervisor has taken from this VM's cores (steal, /proc/stat in USER_HZ). */
+const stolen = () => Number(readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/)[8]) / 100;
+const stolenAtStart = stolen();
+/**
+ * The machine's load for a table's caption: the load average, and the CPU
+ * the hypervisor took while the benchmark ran, which slows the page's two
+ * workers more than the CLI's one thread.
+ */
+export const machineLoad = () => `load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}, ${(stolen() - stolenAtStart).toFixed(1)} s stolen`;
 
 /**
  * Gives `file` to `page` through an input of the benchmark's own (the

@@ -3,8 +3,9 @@
 // miniz_oxide and fdeflate (vendor/fdeflate, the one it uses) — on the same
 // deflate stream (the first gzip member of FILE), natively and in wasm in a
 // worker of each engine ($RAMCHECK_ENGINES, default all three); inflating
-// only, into a reused 1 MiB buffer, reads excluded; medians of N runs. The
-// wasm column of an engine is the least its check on the page can take.
+// only, into a reused 1 MiB buffer, reads excluded; medians of N runs, each
+// engine's alternating with native ones. The wasm time of an engine is the
+// least its check on the page can take.
 //   node bench/inflaters.mjs [--runs N] [FILE]
 // Default file: the benchmark's main package (bench/run makes it).
 import { execFileSync } from "node:child_process";
@@ -13,7 +14,7 @@ import { join } from "node:path";
 
 import { ROOT, wasmOpt } from "../tools/build.mjs";
 import { engines, openPage, start } from "../tests/e2e/harness.mjs";
-import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, pad } from "./common.mjs";
+import { benchArgs, benchPackage, giveFile, inWorker, machineLoad, median, pad, warm } from "./common.mjs";
 
 const { runs, files } = benchArgs();
 const file = files[0] || benchPackage("main");
@@ -57,42 +58,54 @@ self.onmessage = async ({ data }) => {
   self.postMessage({ seconds, inflated });
 };`;
 
-const native = new Map();
-for (let i = 0; i < runs; i++) {
+/** One native run of every inflater: name -> {seconds, bytes}. */
+function nativeRun() {
   const out = execFileSync(join(targetDir, "release", "native"), [file], { encoding: "utf8" });
-  for (const line of out.trim().split("\n")) {
-    const [name, seconds, bytes] = line.split("\t");
-    native.set(name, { times: [...(native.get(name)?.times || []), Number(seconds)], bytes: Number(bytes) });
-  }
+  return new Map(
+    out
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t"))
+      .map(([name, seconds, bytes]) => [name, { seconds: Number(seconds), bytes: Number(bytes) }]),
+  );
 }
-const names = [...native.keys()];
-/** Engine name -> per inflater, its wasm times. */
-const inWasm = new Map();
+
+// The VM's speed drifts by 20-30% within minutes, so each engine's runs
+// alternate with native ones, and its ratios are to those.
+warm(file);
+const first = nativeRun();
+const names = [...first.keys()];
+/** Engine name -> per inflater, its wasm and its native times. */
+const timed = new Map();
 for (const engine of engines()) {
-  const times = names.map(() => []);
+  const times = names.map(() => ({ wasm: [], native: [] }));
   const env = await start(engine);
   try {
     const { page, context } = await openPage(env);
     await giveFile(page, file);
     for (let i = 0; i < runs; i++) {
-      for (const [which] of names.entries()) times[which].push((await inWorker(page, WORKER, { wasm, which })).seconds);
+      const native = nativeRun();
+      for (const [which, name] of names.entries()) {
+        times[which].native.push(native.get(name).seconds);
+        times[which].wasm.push((await inWorker(page, WORKER, { wasm, which })).seconds);
+      }
     }
     await context.close();
   } finally {
     await env.close();
   }
-  inWasm.set(engine.name, times);
+  timed.set(engine.name, times);
 }
 
-const out = native.get(names[0]).bytes;
-console.log(`${file}: ${(out / 1e6).toFixed(0)} MB inflated; median of ${runs}; load ${loadAverage()}`);
-const columns = [...inWasm.keys()];
-console.log(`${"inflater".padEnd(20)}${pad("native s", 10)}${pad("MB/s", 7)}${columns.map((e) => pad(`${e} s (× native)`, 24)).join("")}`);
+const out = first.get(names[0]).bytes;
+console.log(`${file}: ${(out / 1e6).toFixed(0)} MB inflated; median of ${runs}, native and wasm alternating; ${machineLoad()}`);
+const columns = [...timed.keys()];
+console.log(`${"inflater".padEnd(20)}${columns.map((e) => pad(`${e}: native s, wasm s (×)`, 34)).join("")}`);
 for (const [which, name] of names.entries()) {
-  const n = median(native.get(name).times);
   const cells = columns.map((e) => {
-    const w = median(inWasm.get(e)[which]);
-    return pad(`${w.toFixed(2)} (${(w / n).toFixed(2)}×)`, 24);
+    const { wasm, native } = timed.get(e)[which];
+    const [w, n] = [median(wasm), median(native)];
+    return pad(`${n.toFixed(2)}, ${w.toFixed(2)} (${(w / n).toFixed(2)}×)`, 34);
   });
-  console.log(`${name.padEnd(20)}${pad(n.toFixed(2), 10)}${pad((out / 1e6 / n).toFixed(0), 7)}${cells.join("")}`);
+  console.log(`${name.padEnd(20)}${cells.join("")}`);
 }

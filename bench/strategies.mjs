@@ -12,7 +12,7 @@
 import { statSync } from "node:fs";
 
 import { openPage, start } from "../tests/e2e/harness.mjs";
-import { benchArgs, benchPackage, giveFile, inWorker, loadAverage, median, nativeSeconds, pad, warm } from "./common.mjs";
+import { benchArgs, benchPackage, giveFile, inWorker, machineLoad, median, nativeSeconds, pad, warm } from "./common.mjs";
 
 const { runs, files } = benchArgs();
 const file = files[0] || benchPackage("main");
@@ -106,7 +106,7 @@ try {
 
 const size = statSync(file).size;
 const native = rows.at(-1).seconds;
-console.log(`${file}: ${(size / 1e6).toFixed(0)} MB; median of ${runs}; load ${loadAverage()}`);
+console.log(`${file}: ${(size / 1e6).toFixed(0)} MB; median of ${runs}; ${machineLoad()}`);
 console.log(`${"strategy".padEnd(38)}${pad("s", 7)}${pad("MB/s in", 9)}${pad("MB out", 8)}${pad("vs native check", 17)}`);
 for (const r of rows) {
   const out = r.bytes ? (r.bytes / 1e6).toFixed(0) : "";
