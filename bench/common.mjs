@@ -57,8 +57,8 @@ const stolen = () => Number(readFileSync("/proc/stat", "utf8").split("\n")[0].tr
 const stolenAtStart = stolen();
 /**
  * The machine's load for a table's caption: the load average, and the CPU
- * the hypervisor took while the benchmark ran, which slows the page's two
- * workers more than the CLI's one thread.
+ * the hypervisor took while the benchmark ran (which would slow the page's two
+ * workers more than the CLI's one thread).
  */
 export const machineLoad = () => `load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}, ${(stolen() - stolenAtStart).toFixed(1)} s stolen`;
 
