@@ -31,7 +31,7 @@ import puppeteer from "puppeteer-core";
 
 import { ROOT } from "../../tools/build.mjs";
 import { serve } from "../../tools/serve.mjs";
-import { Session, startWebKitDriver } from "./webdriver.mjs";
+import { NoSession, Session, startWebKitDriver } from "./webdriver.mjs";
 
 export const OUT = join(ROOT, "tests", "e2e", "out");
 const FIXTURE_CODE = ["examples/fixtures.rs", "tests/fixtures/mod.rs"];
@@ -221,8 +221,23 @@ async function launch(name) {
     const browser = await launchFirefox();
     return { kind: name, puppeteer: browser, close: () => browser.close() };
   }
-  const driver = await startWebKitDriver();
-  return { kind: name, driver, close: async () => driver.close() };
+  let driver = await startWebKitDriver();
+  return {
+    kind: name,
+    /** A new session; if the driver does not answer, one more on a fresh driver (the page is not loaded yet). */
+    async newSession() {
+      try {
+        return await Session.create(driver.url);
+      } catch (e) {
+        if (!(e instanceof NoSession)) throw e;
+        console.error(`# webkit: ${e.message}; starting a fresh WebKitWebDriver. It had said: ${driver.said().trim() || "nothing"}`);
+        driver.close();
+        driver = await startWebKitDriver();
+        return Session.create(driver.url);
+      }
+    },
+    close: async () => driver.close(),
+  };
 }
 
 /**
@@ -270,7 +285,7 @@ export async function openPage(env, { locale = "en-US", scheme = "light", width 
       if (setup) await setup(page);
       await page.goto(url);
     } else {
-      const session = await Session.create(browser.driver.url);
+      const session = await browser.newSession();
       page = new WebKitPage(session);
       context = { close: () => session.close() };
       await session.cmd("POST", "/window/rect", { width, height });

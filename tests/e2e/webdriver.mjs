@@ -28,7 +28,8 @@ export async function startWebKitDriver() {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  // The last of what the driver and the browser said, for the error when a session does not start.
+  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -49,7 +50,7 @@ export async function startWebKitDriver() {
   };
   // Not left behind by a test process that ends early.
   process.on("exit", close);
-  return { url, close };
+  return { url, close, said: () => stderr };
 }
 
 /** The error a WebDriver command answered with. */
@@ -59,6 +60,16 @@ class WebDriverError extends Error {
     this.error = value.error;
   }
 }
+
+/**
+ * How long a new session may take: MiniBrowser starts in 0.3-0.7 s here.
+ * Once in CI (2026-12-02) the driver never answered at all, and undici gave
+ * up only after its own 300 s.
+ */
+const NEW_SESSION_MS = 30_000;
+
+/** A new session the driver did not answer in time. */
+export class NoSession extends Error {}
 
 /** One WebDriver session (one MiniBrowser): `cmd(method, path, body)` for its commands. */
 export class Session {
@@ -72,7 +83,14 @@ export class Session {
         },
       },
     };
-    const response = await (await fetch(`${driverUrl}/session`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } })).json();
+    let response;
+    try {
+      const signal = AbortSignal.timeout(NEW_SESSION_MS);
+      response = await (await fetch(`${driverUrl}/session`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, signal })).json();
+    } catch (e) {
+      if (e.name === "TimeoutError") throw new NoSession(`new session: no answer in ${NEW_SESSION_MS / 1000} s`);
+      throw e;
+    }
     if (response.value.error) throw new WebDriverError("new session", response.value);
     const session = new Session(driverUrl, response.value.sessionId);
     await session.cmd("POST", "/timeouts", { script: 600_000, pageLoad: 60_000 });
